@@ -1,0 +1,21 @@
+package io.kvasir.engine.attention;
+
+/**
+ * The keys one query block of one head attends to: disjoint ascending position ranges {@code [starts[i], ends[i])}
+ * plus single extra key positions outside those ranges (vertical lines of sparse patterns). The kernel still
+ * applies the causal mask and the sliding window, so a plan may name keys a row must not see.
+ */
+public record KeySpans(int[] starts, int[] ends, int[] extraColumns) {
+
+    private static final int[] NONE = new int[0];
+
+    public KeySpans {
+        if (starts.length != ends.length) {
+            throw new IllegalArgumentException("span starts and ends differ in length");
+        }
+    }
+
+    public static KeySpans range(int start, int end) {
+        return new KeySpans(new int[]{start}, new int[]{end}, NONE);
+    }
+}

@@ -1,0 +1,61 @@
+package io.kvasir.engine.kv;
+
+/**
+ * The paged KV cache of one model: a {@link BlockPool} and, per layer, key and value storage for every block.
+ * A block holds {@link #BLOCK_TOKENS} positions; within a block the layout is {@code [kvHead][token][headDim]},
+ * so one head's 64 keys are contiguous for the attention kernel.
+ */
+public final class KvCache {
+
+    public static final int BLOCK_TOKENS = 64;
+
+    private final BlockPool pool;
+    private final KvLayerStorage[] layers;
+    private final int numKvHeads;
+    private final int headDim;
+
+    public KvCache(int numLayers, int numKvHeads, int headDim, int numBlocks, KvPrecision precision) {
+        long perLayer = (long) numBlocks * BLOCK_TOKENS * numKvHeads * headDim;
+        if (perLayer > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("KV cache of " + numBlocks + " blocks exceeds one array per layer; use fewer blocks");
+        }
+        this.pool = new BlockPool(numBlocks);
+        this.numKvHeads = numKvHeads;
+        this.headDim = headDim;
+        this.layers = new KvLayerStorage[numLayers];
+        for (int l = 0; l < numLayers; l++) {
+            layers[l] = precision == KvPrecision.F32
+                    ? new F32LayerStorage((int) perLayer, numKvHeads, headDim)
+                    : new Bf16LayerStorage((int) perLayer, numKvHeads, headDim);
+        }
+    }
+
+    /** Blocks needed for a memory budget: K and V of every layer. */
+    public static int blocksForBytes(long bytes, int numLayers, int numKvHeads, int headDim, KvPrecision precision) {
+        long perBlock = 2L * numLayers * BLOCK_TOKENS * numKvHeads * headDim * (precision == KvPrecision.F32 ? 4 : 2);
+        return (int) Math.max(1, Math.min(bytes / perBlock, (Integer.MAX_VALUE - 16L) / ((long) BLOCK_TOKENS * numKvHeads * headDim)));
+    }
+
+    public BlockPool pool() {
+        return pool;
+    }
+
+    public KvLayerStorage layer(int layer) {
+        return layers[layer];
+    }
+
+    public int numKvHeads() {
+        return numKvHeads;
+    }
+
+    public int headDim() {
+        return headDim;
+    }
+
+    /** Copies every layer of block {@code from} into block {@code to} (copy-on-write of a shared partial block). */
+    void copyBlock(int from, int to) {
+        for (KvLayerStorage layer : layers) {
+            layer.copyBlock(from, to);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.kvasir.engine.model;
+
+import io.kvasir.engine.attention.AttentionPlan;
+import io.kvasir.engine.kv.BlockTable;
+
+/**
+ * New tokens of one sequence in a forward batch: a prefill chunk, or the single last-sampled token in a decode step.
+ * Their positions continue the sequence's KV cache ({@code table.tokens()} before the pass).
+ *
+ * @param allLogits logits for every token (scoring) rather than only the last (generation)
+ * @param plan      attention plan for every layer, or null for dense attention
+ */
+public record SequenceChunk(BlockTable table, int[] tokens, boolean allLogits, AttentionPlan plan) {
+
+    public SequenceChunk {
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("a chunk needs at least one token");
+        }
+    }
+
+    public int logitRows() {
+        return allLogits ? tokens.length : 1;
+    }
+}

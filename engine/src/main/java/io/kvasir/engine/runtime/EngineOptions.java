@@ -1,0 +1,33 @@
+package io.kvasir.engine.runtime;
+
+import io.kvasir.engine.kv.KvPrecision;
+import io.kvasir.engine.model.WeightOptions;
+
+/**
+ * @param prefillChunk   prompt tokens per forward pass during prefill
+ * @param kvCacheBytes   memory for the paged KV cache
+ * @param kvPrecision    KV element type
+ * @param weights        load-time weight preparation
+ */
+public record EngineOptions(int prefillChunk, long kvCacheBytes, KvPrecision kvPrecision, WeightOptions weights) {
+
+    public static final EngineOptions DEFAULTS = new EngineOptions(512, 1L << 30, KvPrecision.F32, WeightOptions.AS_STORED);
+
+    public EngineOptions {
+        if (prefillChunk <= 0) {
+            throw new IllegalArgumentException("prefill chunk must be positive, got " + prefillChunk);
+        }
+    }
+
+    public EngineOptions withPrefillChunk(int tokens) {
+        return new EngineOptions(tokens, kvCacheBytes, kvPrecision, weights);
+    }
+
+    public EngineOptions withKvPrecision(KvPrecision precision) {
+        return new EngineOptions(prefillChunk, kvCacheBytes, precision, weights);
+    }
+
+    public EngineOptions withWeights(WeightOptions options) {
+        return new EngineOptions(prefillChunk, kvCacheBytes, kvPrecision, options);
+    }
+}
