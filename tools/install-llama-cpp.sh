@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs node-llama-cpp (prebuilt llama.cpp for CPU), the independent reference the engine's
 # cross-check tests compare against. Idempotent: does nothing when the pinned version is present.
-# Only the linux-x64 CPU binaries are installed; the optional CUDA/Vulkan builds are ~650 MB.
+# Only the linux-x64 CPU binaries are installed: both steps omit the optional CUDA/Vulkan builds (~650 MB).
 set -euo pipefail
 
 VERSION=3.21.1
@@ -32,6 +32,8 @@ run() {
 }
 
 echo "install-llama-cpp: installing node-llama-cpp@$VERSION into $DIR"
-run npm i -E "node-llama-cpp@$VERSION" --omit=optional --no-audit --no-fund
+# Without the prebuilt binary yet, the package's postinstall would compile llama.cpp from source (many
+# minutes on two cores); skip that, the next step installs the prebuilt CPU binary.
+NODE_LLAMA_CPP_SKIP_DOWNLOAD=true run npm i -E "node-llama-cpp@$VERSION" --omit=optional --no-audit --no-fund
 echo "install-llama-cpp: installing @node-llama-cpp/linux-x64@$VERSION"
-run npm i -E "@node-llama-cpp/linux-x64@$VERSION" --no-audit --no-fund
+run npm i -E "@node-llama-cpp/linux-x64@$VERSION" --omit=optional --no-audit --no-fund
