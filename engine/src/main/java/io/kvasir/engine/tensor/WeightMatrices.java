@@ -1,0 +1,55 @@
+package io.kvasir.engine.tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/** Creates {@link WeightMatrix} views over stored weights, and converts them at load time. */
+public final class WeightMatrices {
+
+    private WeightMatrices() {
+    }
+
+    /**
+     * Views {@code data} (little-endian, row-major, any alignment — typically a memory-mapped file region) as a
+     * {@code rows x cols} matrix of {@code dtype}. The segment is read in place, never copied; it must stay alive
+     * as long as the matrix is used.
+     */
+    public static WeightMatrix wrap(DType dtype, MemorySegment data, int rows, int cols) {
+        return switch (dtype) {
+            case F32 -> new F32Matrix(data, rows, cols);
+            case BF16 -> new Bf16Matrix(data, rows, cols);
+            case F16 -> new F16Matrix(data, rows, cols);
+            case Q8_0 -> new Q8Matrix(data, rows, cols);
+        };
+    }
+
+    /** An F32 matrix over a copy of {@code values} (row-major, {@code rows x cols}); for tests and small tensors. */
+    public static WeightMatrix ofFloats(float[] values, int rows, int cols) {
+        if (values.length != (long) rows * cols) {
+            throw new IllegalArgumentException(values.length + " values for a " + rows + "x" + cols + " matrix");
+        }
+        MemorySegment data = Arena.ofAuto().allocate((long) values.length * Float.BYTES, 64);
+        MemorySegment.copy(values, 0, data, WideningLoads.FLOAT_LE, 0, values.length);
+        return new F32Matrix(data, rows, cols);
+    }
+
+    /**
+     * Quantizes {@code source} to Q8_0 (GGML's rule, see {@link DType#Q8_0}) into memory from {@code arena}, which
+     * must outlive the result. The columns must be a multiple of 32.
+     */
+    public static WeightMatrix quantizeQ8_0(WeightMatrix source, Arena arena) {
+        int rows = source.rows();
+        int cols = source.cols();
+        long rowBytes = DType.Q8_0.bytesFor(cols);
+        MemorySegment data = arena.allocate(rowBytes * rows, 64);
+        int chunk = 64;
+        Parallel.forEach((rows + chunk - 1) / chunk, c -> {
+            float[] row = new float[cols];
+            for (int r = c * chunk; r < Math.min(rows, (c + 1) * chunk); r++) {
+                source.copyRow(r, row, 0);
+                Q8Quantizer.quantizeRow(row, cols, data, r * rowBytes);
+            }
+        });
+        return new Q8Matrix(data, rows, cols);
+    }
+}
