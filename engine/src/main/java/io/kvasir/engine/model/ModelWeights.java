@@ -63,6 +63,21 @@ public final class ModelWeights implements AutoCloseable {
         return new ModelWeights(embedding, layers, l.vector("model.norm.weight", h), lmHead, source, arena);
     }
 
+    /** Bytes of every matrix a decode step streams: all layers' projections and the LM head (not the embedding). */
+    public long matrixBytes() {
+        long total = bytes(lmHead);
+        for (LayerWeights l : layers) {
+            for (WeightMatrix m : new WeightMatrix[]{l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()}) {
+                total += bytes(m);
+            }
+        }
+        return total;
+    }
+
+    private static long bytes(WeightMatrix m) {
+        return m.dtype().bytesFor((long) m.rows() * m.cols());
+    }
+
     @Override
     public void close() throws Exception {
         quantized.close();

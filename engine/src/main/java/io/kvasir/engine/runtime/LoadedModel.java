@@ -4,6 +4,7 @@ import io.kvasir.engine.model.ModelConfig;
 import io.kvasir.engine.model.ModelWeights;
 import io.kvasir.engine.model.WeightOptions;
 import io.kvasir.engine.model.format.GgufModel;
+import io.kvasir.engine.model.format.GgufVocabulary;
 import io.kvasir.engine.model.format.SafetensorsCheckpoint;
 import io.kvasir.engine.model.format.TensorSource;
 import io.kvasir.engine.tokenizer.ChatTemplate;
@@ -13,7 +14,7 @@ import io.kvasir.engine.tokenizer.Tokenizers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
+import java.util.Arrays;
 
 /** A model ready to run: configuration, weights, tokenizer and chat template, from a HF folder or a GGUF file. */
 public final class LoadedModel implements AutoCloseable {
@@ -42,15 +43,23 @@ public final class LoadedModel implements AutoCloseable {
             TensorSource source = SafetensorsCheckpoint.open(path);
             ModelWeights weights = loadWeights(config, source, options);
             Tokenizer tokenizer = Tokenizers.load(path);
-            return new LoadedModel(path, config, weights, tokenizer, ChatTemplate.load(path, tokenizer).orElse(null));
+            return new LoadedModel(path, config, weights, tokenizer, ChatTemplate.load(path, tokenizer));
         }
         if (Files.isRegularFile(path)) {
             GgufModel gguf = GgufModel.open(path);
-            ModelWeights weights = loadWeights(gguf.config(), gguf.tensors(), options);
-            Tokenizer tokenizer = gguf.tokenizer();
-            return new LoadedModel(path, gguf.config(), weights, tokenizer, ChatTemplate.fallback(tokenizer));
+            ModelWeights weights = loadWeights(gguf.config(), gguf, options);
+            GgufVocabulary v = gguf.vocabulary();
+            Tokenizer tokenizer = Tokenizers.fromGgufVocabulary(v.model(), v.pre(), v.tokens(),
+                    Arrays.stream(v.tokenTypes()).boxed().toList(), v.merges());
+            String template = gguf.file().metadata().get("tokenizer.chat_template") instanceof String t ? t : null;
+            return new LoadedModel(path, gguf.config(), weights, tokenizer,
+                    ChatTemplate.of(template, tokenText(v, v.bosTokenId()), tokenText(v, v.eosTokenId()), tokenizer));
         }
         throw new IOException(path + ": no such model folder or GGUF file");
+    }
+
+    private static String tokenText(GgufVocabulary v, int id) {
+        return id >= 0 && id < v.tokens().size() ? v.tokens().get(id) : "";
     }
 
     private static ModelWeights loadWeights(ModelConfig config, TensorSource source, WeightOptions options) throws IOException {
@@ -78,8 +87,8 @@ public final class LoadedModel implements AutoCloseable {
         return tokenizer;
     }
 
-    public Optional<ChatTemplate> chatTemplate() {
-        return Optional.ofNullable(chatTemplate);
+    public ChatTemplate chatTemplate() {
+        return chatTemplate;
     }
 
     @Override

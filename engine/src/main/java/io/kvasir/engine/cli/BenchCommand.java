@@ -1,0 +1,36 @@
+package io.kvasir.engine.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvasir.engine.bench.CompareBenchmark;
+import io.kvasir.engine.bench.DecodeBenchmark;
+import io.kvasir.engine.bench.GemmBenchmark;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "bench", description = "Run a benchmark suite and write its results as JSON.")
+final class BenchCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", description = "gemm | decode | compare (engine vs llama.cpp on the bench shape)")
+    String suite;
+
+    @Option(names = "--json", required = true, description = "output file")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        ObjectNode result = switch (suite) {
+            case "gemm" -> GemmBenchmark.run();
+            case "decode" -> DecodeBenchmark.run();
+            case "compare" -> CompareBenchmark.run();
+            default -> throw new IllegalArgumentException("unknown suite '" + suite + "' (gemm, decode, compare)");
+        };
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), result);
+        System.out.println(result.toPrettyString());
+        return 0;
+    }
+}
