@@ -1,0 +1,233 @@
+package io.kvasir.engine.testing;
+
+import io.kvasir.engine.model.HostTensor;
+import io.kvasir.engine.model.ModelConfig;
+import io.kvasir.engine.model.RopeScaling;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A plain float64 forward pass of a Qwen2 / Llama decoder, written to match Hugging Face's modeling code, as
+ * an independent reference for llama.cpp and for the engine. No caching, no tricks: every call recomputes
+ * the whole sequence. Shapes: hidden H, heads nH of size d, KV heads nKv, FFN F, vocab V, T tokens.
+ */
+public final class ReferenceForward {
+
+    private final ModelConfig c;
+    private final Map<String, double[]> w = new HashMap<>();
+
+    public ReferenceForward(ModelConfig config, List<HostTensor> tensors) {
+        RopeScaling s = config.ropeScaling();
+        if (!s.isDefault() && !s.type().equals("linear")) {
+            throw new IllegalArgumentException("reference forward supports default and linear RoPE, not " + s.type());
+        }
+        this.c = config;
+        for (HostTensor t : tensors) {
+            double[] v = new double[t.values().length];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = t.values()[i];
+            }
+            w.put(t.name(), v);
+        }
+    }
+
+    /** Log-softmax over the vocabulary of the next token after each position: {@code [T][V]}. */
+    public double[][] logSoftmax(int[] tokens) {
+        double[][] logits = logits(tokens);
+        double[][] out = new double[tokens.length][];
+        for (int t = 0; t < tokens.length; t++) {
+            out[t] = logSoftmax(logits[t]);
+        }
+        return out;
+    }
+
+    /** {@code steps} greedy (argmax) tokens after {@code prompt}. */
+    public int[] greedy(int[] prompt, int steps) {
+        int[] seq = Arrays.copyOf(prompt, prompt.length + steps);
+        for (int k = 0; k < steps; k++) {
+            int len = prompt.length + k;
+            double[][] logits = logits(Arrays.copyOf(seq, len));
+            seq[len] = argmax(logits[len - 1]);
+        }
+        return Arrays.copyOfRange(seq, prompt.length, seq.length);
+    }
+
+    /** Logits {@code [T][V]}. */
+    public double[][] logits(int[] tokens) {
+        int T = tokens.length, H = c.hiddenSize();
+        double[][] x = new double[T][];
+        for (int t = 0; t < T; t++) {
+            x[t] = row(w.get("model.embed_tokens.weight"), tokens[t], H);
+        }
+        for (int l = 0; l < c.numLayers(); l++) {
+            String p = "model.layers." + l + ".";
+            double[][] attn = attention(p, rmsNormAll(x, p + "input_layernorm.weight"));
+            add(x, attn);
+            double[][] h = rmsNormAll(x, p + "post_attention_layernorm.weight");
+            for (int t = 0; t < T; t++) {
+                double[] gate = linear(p + "mlp.gate_proj", h[t]);   // [F]
+                double[] up = linear(p + "mlp.up_proj", h[t]);       // [F]
+                for (int i = 0; i < gate.length; i++) {
+                    gate[i] = gate[i] / (1 + Math.exp(-gate[i])) * up[i];
+                }
+                double[] down = linear(p + "mlp.down_proj", gate);   // [H]
+                for (int i = 0; i < H; i++) {
+                    x[t][i] += down[i];
+                }
+            }
+        }
+        double[][] h = rmsNormAll(x, "model.norm.weight");
+        String head = c.tieWordEmbeddings() ? "model.embed_tokens" : "lm_head";
+        double[][] logits = new double[T][];
+        for (int t = 0; t < T; t++) {
+            logits[t] = linear(head, h[t]);                           // [V]
+        }
+        return logits;
+    }
+
+    /** Causal GQA self-attention with rotate-halves RoPE; input and output {@code [T][H]}. */
+    private double[][] attention(String p, double[][] h) {
+        int T = h.length, d = c.headDim(), nH = c.numHeads(), nKv = c.numKvHeads();
+        double[][] q = new double[T][], k = new double[T][], v = new double[T][];
+        for (int t = 0; t < T; t++) {
+            q[t] = linear(p + "self_attn.q_proj", h[t]);   // [nH*d]
+            k[t] = linear(p + "self_attn.k_proj", h[t]);   // [nKv*d]
+            v[t] = linear(p + "self_attn.v_proj", h[t]);   // [nKv*d]
+            for (int hd = 0; hd < nH; hd++) {
+                rope(q[t], hd * d, t);
+            }
+            for (int hd = 0; hd < nKv; hd++) {
+                rope(k[t], hd * d, t);
+            }
+        }
+        double[][] out = new double[T][];
+        for (int t = 0; t < T; t++) {
+            double[] o = new double[nH * d];
+            for (int hd = 0; hd < nH; hd++) {
+                int kv = hd / c.kvGroupSize();
+                double[] scores = new double[t + 1];
+                for (int s = 0; s <= t; s++) {
+                    double dot = 0;
+                    for (int i = 0; i < d; i++) {
+                        dot += q[t][hd * d + i] * k[s][kv * d + i];
+                    }
+                    scores[s] = dot / Math.sqrt(d);
+                }
+                double[] prob = softmax(scores);
+                for (int s = 0; s <= t; s++) {
+                    for (int i = 0; i < d; i++) {
+                        o[hd * d + i] += prob[s] * v[s][kv * d + i];
+                    }
+                }
+            }
+            out[t] = linear(p + "self_attn.o_proj", o);        // [H]
+        }
+        return out;
+    }
+
+    /** Hugging Face's rotate_half: element i pairs with i + d/2 within the head starting at {@code off}. */
+    private void rope(double[] x, int off, int pos) {
+        int d = c.headDim();
+        double position = c.ropeScaling().type().equals("linear") ? pos / c.ropeScaling().factor() : pos;
+        for (int i = 0; i < d / 2; i++) {
+            double angle = position / Math.pow(c.ropeTheta(), 2.0 * i / d);
+            double cos = Math.cos(angle), sin = Math.sin(angle);
+            double a = x[off + i], b = x[off + i + d / 2];
+            x[off + i] = a * cos - b * sin;
+            x[off + i + d / 2] = b * cos + a * sin;
+        }
+    }
+
+    /** {@code W x + b} for W {@code [rows][cols]} row-major; the bias is used when the checkpoint has one. */
+    private double[] linear(String name, double[] x) {
+        double[] m = w.get(name + ".weight");
+        if (m == null) {
+            throw new IllegalArgumentException("missing tensor " + name + ".weight");
+        }
+        int cols = x.length, rows = m.length / cols;
+        double[] bias = w.get(name + ".bias");
+        double[] y = new double[rows];
+        for (int r = 0; r < rows; r++) {
+            double acc = bias == null ? 0 : bias[r];
+            for (int j = 0; j < cols; j++) {
+                acc += m[r * cols + j] * x[j];
+            }
+            y[r] = acc;
+        }
+        return y;
+    }
+
+    private double[][] rmsNormAll(double[][] x, String weight) {
+        double[] g = w.get(weight);
+        double[][] out = new double[x.length][];
+        for (int t = 0; t < x.length; t++) {
+            double ss = 0;
+            for (double v : x[t]) {
+                ss += v * v;
+            }
+            double inv = 1 / Math.sqrt(ss / x[t].length + c.rmsNormEps());
+            out[t] = new double[x[t].length];
+            for (int i = 0; i < x[t].length; i++) {
+                out[t][i] = x[t][i] * inv * g[i];
+            }
+        }
+        return out;
+    }
+
+    private static void add(double[][] x, double[][] y) {
+        for (int t = 0; t < x.length; t++) {
+            for (int i = 0; i < x[t].length; i++) {
+                x[t][i] += y[t][i];
+            }
+        }
+    }
+
+    private static double[] row(double[] m, int r, int cols) {
+        return Arrays.copyOfRange(m, r * cols, (r + 1) * cols);
+    }
+
+    private static double[] softmax(double[] x) {
+        double max = Double.NEGATIVE_INFINITY, sum = 0;
+        for (double v : x) {
+            max = Math.max(max, v);
+        }
+        double[] p = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            p[i] = Math.exp(x[i] - max);
+            sum += p[i];
+        }
+        for (int i = 0; i < x.length; i++) {
+            p[i] /= sum;
+        }
+        return p;
+    }
+
+    static double[] logSoftmax(double[] x) {
+        double max = Double.NEGATIVE_INFINITY, sum = 0;
+        for (double v : x) {
+            max = Math.max(max, v);
+        }
+        for (double v : x) {
+            sum += Math.exp(v - max);
+        }
+        double log = max + Math.log(sum);
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] - log;
+        }
+        return out;
+    }
+
+    static int argmax(double[] x) {
+        int best = 0;
+        for (int i = 1; i < x.length; i++) {
+            if (x[i] > x[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}
