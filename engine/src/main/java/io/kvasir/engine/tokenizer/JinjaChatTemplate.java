@@ -75,15 +75,24 @@ final class JinjaChatTemplate {
         List<TemplateError> fatal = result.getErrors().stream()
                 .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL).toList();
         for (TemplateError error : fatal) {
-            String message = String.valueOf(error.getMessage());
-            int raised = message.indexOf(RAISED);
-            if (raised >= 0) {
-                throw new IllegalArgumentException(message.substring(raised));
+            String raised = raisedMessage(error);
+            if (raised != null) {
+                throw new IllegalArgumentException(raised);
             }
         }
         if (!fatal.isEmpty()) {
             throw new RenderFailure(fatal.stream().map(TemplateError::getMessage).collect(Collectors.joining("; ")));
         }
         return result.getOutput();
+    }
+
+    /** Jinjava reports only "Error invoking function"; the template's own message is in the cause chain. */
+    private static String raisedMessage(TemplateError error) {
+        for (Throwable t = error.getException(); t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().startsWith(RAISED)) {
+                return t.getMessage();
+            }
+        }
+        return null;
     }
 }

@@ -75,8 +75,7 @@ public final class TokenizerGenerator {
     /**
      * The generated vocabulary itself, as a GGUF writer embeds it.
      *
-     * @throws IllegalArgumentException below 259 (bytes and specials) or above what pairs of the
-     *                                  seed tokens can reach (well over 100,000)
+     * @throws IllegalArgumentException below 259 (bytes and specials)
      */
     public static ByteLevelBpeVocabulary vocabulary(int vocabSize) {
         int mergeCount = vocabSize - 256 - SPECIAL_TOKENS.size();
@@ -161,7 +160,8 @@ public final class TokenizerGenerator {
 
     /**
      * Fills the rest with merges of two seed tokens (the learned ones, then the ASCII letters and the
-     * space symbol), walking pairs by increasing larger index so early, frequent tokens combine first.
+     * space symbol, then every token made here), walking pairs by increasing larger index so early,
+     * frequent tokens combine first. Seeds grow with the tokens, so any size is reachable.
      */
     private static void addPairMerges(int target, List<String> learned, List<String> tokens, Set<String> known,
                                       List<String> merges) {
@@ -175,24 +175,21 @@ public final class TokenizerGenerator {
         seeds.add(ByteLevel.symbol(' '));
         for (int n = 0; n < seeds.size() && tokens.size() < target; n++) {
             for (int i = 0; i <= n && tokens.size() < target; i++) {
-                addMerge(seeds.get(i), seeds.get(n), tokens, known, merges);
+                addMerge(seeds.get(i), seeds.get(n), tokens, known, merges, seeds);
                 if (i != n && tokens.size() < target) {
-                    addMerge(seeds.get(n), seeds.get(i), tokens, known, merges);
+                    addMerge(seeds.get(n), seeds.get(i), tokens, known, merges, seeds);
                 }
             }
-        }
-        if (tokens.size() < target) {
-            throw new IllegalArgumentException("cannot generate " + target + " tokens from "
-                    + seeds.size() + " seed tokens");
         }
     }
 
     private static void addMerge(String left, String right, List<String> tokens, Set<String> known,
-                                 List<String> merges) {
+                                 List<String> merges, List<String> seeds) {
         String merged = left + right;
         if (known.add(merged)) {
             tokens.add(merged);
             merges.add(left + " " + right);
+            seeds.add(merged);
         }
     }
 }
