@@ -2,6 +2,7 @@ package io.kvasir.engine.bench;
 
 import io.kvasir.engine.model.DemoShape;
 import io.kvasir.engine.model.demo.DemoModelWriter;
+import io.kvasir.engine.sampling.SamplingParams;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,6 +43,11 @@ final class BenchModel {
             ids[i] = (int) (256 + state % (vocab - 512));
         }
         return ids;
+    }
+
+    /** Greedy decoding that runs until the benchmark stops it. */
+    static SamplingParams greedyWithoutEnd() {
+        return SamplingParams.builder().temperature(0).maxTokens(1 << 20).ignoreEos(true).build();
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -73,7 +73,7 @@ public final class CompareBenchmark {
             int[] prompt = BenchModel.prompt(PROMPT, engine.model().config().vocabSize());
             double[] promptRates = new double[REPEATS], decodeRates = new double[REPEATS];
             for (int r = -1; r < REPEATS; r++) {                 // round -1 warms up
-                Sequence seq = engine.start(prompt, SamplingParams.endless());
+                Sequence seq = engine.start(prompt, BenchModel.greedyWithoutEnd());
                 long t0 = System.nanoTime();
                 engine.prefill(seq);
                 long t1 = System.nanoTime();

@@ -66,7 +66,7 @@ public final class DecodeBenchmark {
             List<Sequence> sequences = new ArrayList<>();
             for (int b = 0; b < batch; b++) {
                 int[] prompt = BenchModel.prompt(PROMPT + b, vocab);
-                Sequence seq = engine.start(prompt, SamplingParams.endless());
+                Sequence seq = engine.start(prompt, BenchModel.greedyWithoutEnd());
                 engine.prefill(seq);
                 sequences.add(seq);
             }

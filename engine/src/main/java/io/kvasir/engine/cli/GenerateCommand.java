@@ -68,7 +68,7 @@ final class GenerateCommand implements Callable<Integer> {
             int generated = seq.generated().length;
             System.err.printf("prompt: %d tokens, %.1f tokens/s | generation: %d tokens, %.1f tokens/s | finish: %s%n",
                     ids.length, ids.length / ((t1 - t0) / 1e9), generated,
-                    generated > 1 ? (generated - 1) / ((t2 - t1) / 1e9) : 0.0, seq.finishReason().openAiName());
+                    generated > 1 ? (generated - 1) / ((t2 - t1) / 1e9) : 0.0, seq.finishReason().wireName());
         }
         return 0;
     }

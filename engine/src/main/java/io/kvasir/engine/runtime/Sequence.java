@@ -2,6 +2,7 @@ package io.kvasir.engine.runtime;
 
 import io.kvasir.engine.kv.BlockTable;
 import io.kvasir.engine.model.ModelConfig;
+import io.kvasir.engine.sampling.FinishReason;
 import io.kvasir.engine.sampling.SampledToken;
 import io.kvasir.engine.sampling.Sampler;
 import io.kvasir.engine.sampling.SamplingParams;
@@ -28,7 +29,9 @@ public final class Sequence {
     private final StreamingDetokenizer detokenizer;
     private final int contextLength;
     private final int vocabSize;
-    private final History history = new History();
+    private final TokenHistory history;
+    private int[] generated = new int[16];
+    private int generatedCount;
     private final List<SampledToken> sampled = new ArrayList<>();
     private final StringBuilder pendingText = new StringBuilder();
     private FinishReason finishReason;
@@ -37,7 +40,8 @@ public final class Sequence {
         this.prompt = prompt.clone();
         this.table = table;
         this.sampler = new Sampler(params);
-        this.stop = new StopChecker(params, config.eosTokenIds());
+        this.stop = new StopChecker(params, java.util.Set.copyOf(config.eosTokenIds()));
+        this.history = new TokenHistory(prompt);
         this.detokenizer = tokenizer != null ? tokenizer.streamingDetokenizer() : null;
         this.contextLength = config.maxPositionEmbeddings();
         this.vocabSize = config.vocabSize();
@@ -52,20 +56,24 @@ public final class Sequence {
     }
 
     int lastToken() {
-        return history.generated[history.count - 1];
+        return generated[generatedCount - 1];
     }
 
     /** Samples the next token from {@code logits[offset..offset+vocab)} and applies the stop rules. */
     void accept(float[] logits, int offset) {
         SampledToken token = sampler.sample(logits, offset, vocabSize, history);
-        history.add(token.id());
+        history.append(token.id());
+        if (generatedCount == generated.length) {
+            generated = Arrays.copyOf(generated, generatedCount * 2);
+        }
+        generated[generatedCount++] = token.id();
         sampled.add(token);
         String text = detokenizer != null ? detokenizer.push(token.id()) : "";
-        StopChecker.Result r = stop.accept(token.id(), text);
-        pendingText.append(r.releasedText());
-        if (r.finishReason() != null) {
-            finish(r.finishReason().equals("stop") ? FinishReason.STOP : FinishReason.LENGTH);
-        } else if (prompt.length + history.count >= contextLength) {
+        StopChecker.Decision d = stop.accept(token.id(), text);
+        pendingText.append(d.text());
+        if (d.finished()) {
+            finish(d.finishReason());
+        } else if (prompt.length + generatedCount >= contextLength) {
             finish(FinishReason.LENGTH);
         }
     }
@@ -86,7 +94,7 @@ public final class Sequence {
 
     /** Generated token ids so far. */
     public int[] generated() {
-        return Arrays.copyOf(history.generated, history.count);
+        return Arrays.copyOf(generated, generatedCount);
     }
 
     public List<SampledToken> sampledTokens() {
@@ -104,19 +112,6 @@ public final class Sequence {
     public void cancel() {
         if (finishReason == null) {
             finish(FinishReason.STOP);
-        }
-    }
-
-    /** Prompt and generated ids, as the sampler's penalties see them. */
-    private final class History implements TokenHistory {
-        int[] generated = new int[16];
-        int count;
-
-        void add(int id) {
-            if (count == generated.length) {
-                generated = Arrays.copyOf(generated, count * 2);
-            }
-            generated[count++] = id;
         }
     }
 }

@@ -70,7 +70,7 @@ class EngineVsLlamaCppTest {
             }
             assertEquals(0, worst, TOLERANCE, "prompt log-softmax, worst |Δ|");
 
-            Sequence seq = engine.start(PROMPT, SamplingParams.greedy(STEPS, 20));
+            Sequence seq = engine.start(PROMPT, SamplingParams.builder().temperature(0).maxTokens(STEPS).logprobs(20).ignoreEos(true).build());
             engine.prefill(seq);
             while (!seq.isFinished()) {
                 engine.decode(List.of(seq));

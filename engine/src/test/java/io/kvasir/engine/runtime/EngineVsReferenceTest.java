@@ -67,7 +67,7 @@ class EngineVsReferenceTest {
         try (InferenceEngine engine = engine(config, weights, DType.F32, 32)) {
             List<Sequence> batch = new ArrayList<>();
             for (int[] p : prompts) {
-                Sequence s = engine.start(p, SamplingParams.greedy(steps, 5));
+                Sequence s = engine.start(p, SamplingParams.builder().temperature(0).maxTokens(steps).logprobs(5).ignoreEos(true).build());
                 engine.prefill(s);
                 batch.add(s);
             }
