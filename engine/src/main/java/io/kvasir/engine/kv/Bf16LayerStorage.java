@@ -1,16 +1,20 @@
 package io.kvasir.engine.kv;
 
+import java.nio.ByteBuffer;
+
 /** BF16 storage: the upper 16 bits of the F32 value, rounded to nearest even. */
 final class Bf16LayerStorage implements KvLayerStorage {
 
     private final short[] keys;
     private final short[] values;
+    private final int numKvHeads;
     private final int headDim;
     private final int blockStride;
 
     Bf16LayerStorage(int elements, int numKvHeads, int headDim) {
         this.keys = new short[elements];
         this.values = new short[elements];
+        this.numKvHeads = numKvHeads;
         this.headDim = headDim;
         this.blockStride = KvCache.BLOCK_TOKENS * numKvHeads * headDim;
     }
@@ -65,5 +69,27 @@ final class Bf16LayerStorage implements KvLayerStorage {
     public void copyBlock(int from, int to) {
         System.arraycopy(keys, from * blockStride, keys, to * blockStride, blockStride);
         System.arraycopy(values, from * blockStride, values, to * blockStride, blockStride);
+    }
+
+    @Override
+    public void exportBlock(int block, int tokens, ByteBuffer k, ByteBuffer v) {
+        for (int h = 0; h < numKvHeads; h++) {
+            int at = base(block, h);
+            k.asShortBuffer().put(keys, at, tokens * headDim);
+            v.asShortBuffer().put(values, at, tokens * headDim);
+            k.position(k.position() + tokens * headDim * Short.BYTES);
+            v.position(v.position() + tokens * headDim * Short.BYTES);
+        }
+    }
+
+    @Override
+    public void importBlock(int block, int tokens, ByteBuffer k, ByteBuffer v) {
+        for (int h = 0; h < numKvHeads; h++) {
+            int at = base(block, h);
+            k.asShortBuffer().get(keys, at, tokens * headDim);
+            v.asShortBuffer().get(values, at, tokens * headDim);
+            k.position(k.position() + tokens * headDim * Short.BYTES);
+            v.position(v.position() + tokens * headDim * Short.BYTES);
+        }
     }
 }

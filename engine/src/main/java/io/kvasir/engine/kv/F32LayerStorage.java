@@ -1,5 +1,7 @@
 package io.kvasir.engine.kv;
 
+import java.nio.ByteBuffer;
+
 final class F32LayerStorage implements KvLayerStorage {
 
     private final float[] keys;
@@ -43,5 +45,27 @@ final class F32LayerStorage implements KvLayerStorage {
     public void copyBlock(int from, int to) {
         System.arraycopy(keys, from * blockStride, keys, to * blockStride, blockStride);
         System.arraycopy(values, from * blockStride, values, to * blockStride, blockStride);
+    }
+
+    @Override
+    public void exportBlock(int block, int tokens, ByteBuffer k, ByteBuffer v) {
+        for (int h = 0; h < numKvHeads; h++) {
+            int at = base(block, h);
+            k.asFloatBuffer().put(keys, at, tokens * headDim);
+            v.asFloatBuffer().put(values, at, tokens * headDim);
+            k.position(k.position() + tokens * headDim * Float.BYTES);
+            v.position(v.position() + tokens * headDim * Float.BYTES);
+        }
+    }
+
+    @Override
+    public void importBlock(int block, int tokens, ByteBuffer k, ByteBuffer v) {
+        for (int h = 0; h < numKvHeads; h++) {
+            int at = base(block, h);
+            k.asFloatBuffer().get(keys, at, tokens * headDim);
+            v.asFloatBuffer().get(values, at, tokens * headDim);
+            k.position(k.position() + tokens * headDim * Float.BYTES);
+            v.position(v.position() + tokens * headDim * Float.BYTES);
+        }
     }
 }

@@ -13,6 +13,7 @@ public final class KvCache {
     private final KvLayerStorage[] layers;
     private final int numKvHeads;
     private final int headDim;
+    private final KvPrecision precision;
 
     public KvCache(int numLayers, int numKvHeads, int headDim, int numBlocks, KvPrecision precision) {
         long perLayer = (long) numBlocks * BLOCK_TOKENS * numKvHeads * headDim;
@@ -22,6 +23,7 @@ public final class KvCache {
         this.pool = new BlockPool(numBlocks);
         this.numKvHeads = numKvHeads;
         this.headDim = headDim;
+        this.precision = precision;
         this.layers = new KvLayerStorage[numLayers];
         for (int l = 0; l < numLayers; l++) {
             layers[l] = precision == KvPrecision.F32
@@ -50,6 +52,15 @@ public final class KvCache {
 
     public int headDim() {
         return headDim;
+    }
+
+    public KvPrecision precision() {
+        return precision;
+    }
+
+    /** Bytes of K (or of V) for {@code tokens} positions of one block of one layer, all KV heads. */
+    public int blockBytes(int tokens) {
+        return tokens * numKvHeads * headDim * (precision == KvPrecision.F32 ? Float.BYTES : Short.BYTES);
     }
 
     /** Copies every layer of block {@code from} into block {@code to} (copy-on-write of a shared partial block). */

@@ -1,5 +1,7 @@
 package io.kvasir.engine.kv;
 
+import java.nio.ByteBuffer;
+
 /** Keys and values of one layer for every block of the pool. */
 public sealed interface KvLayerStorage permits F32LayerStorage, Bf16LayerStorage {
 
@@ -15,4 +17,13 @@ public sealed interface KvLayerStorage permits F32LayerStorage, Bf16LayerStorage
     void values(int block, int kvHead, float[] scratch, TileRef ref);
 
     void copyBlock(int from, int to);
+
+    /**
+     * Appends the first {@code tokens} positions of {@code block} to {@code k} and {@code v}, head by head
+     * ({@code [kvHead][token][headDim]}), in this storage's element type and the buffers' byte order.
+     */
+    void exportBlock(int block, int tokens, ByteBuffer k, ByteBuffer v);
+
+    /** The inverse of {@link #exportBlock}: overwrites the first {@code tokens} positions of {@code block}. */
+    void importBlock(int block, int tokens, ByteBuffer k, ByteBuffer v);
 }

@@ -5,11 +5,15 @@ import io.kvasir.engine.kv.KvCache;
 import io.kvasir.engine.model.ModelConfig;
 import io.kvasir.engine.model.SequenceChunk;
 import io.kvasir.engine.model.Transformer;
+import io.kvasir.engine.sampling.SampledToken;
 import io.kvasir.engine.sampling.SamplingParams;
+
+import java.nio.ByteBuffer;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * Runs sequences on one model: chunked prefill, batched decode steps over many sequences of different lengths,
@@ -21,6 +25,7 @@ public final class InferenceEngine implements AutoCloseable {
     private final KvCache cache;
     private final Transformer transformer;
     private final EngineOptions options;
+    private long decodeForwards;
 
     public InferenceEngine(LoadedModel model, EngineOptions options) {
         ModelConfig c = model.config();
@@ -59,14 +64,71 @@ public final class InferenceEngine implements AutoCloseable {
     }
 
     /** Computes the prompt's KV cache chunk by chunk and samples the first generated token. */
-    public synchronized void prefill(Sequence s) {
+    public void prefill(Sequence s) {
+        prefill(s, kvTokens -> { });
+    }
+
+    /**
+     * Like {@link #prefill(Sequence)}, starting after any prefix already in the sequence's cache
+     * ({@link #reserveCachedPrefix}); {@code afterChunk} sees the cached length after every chunk, before the
+     * first token is sampled, so a caller can publish finished KV blocks while the rest is computed.
+     */
+    public synchronized void prefill(Sequence s, IntConsumer afterChunk) {
         int[] prompt = s.prompt();
         float[] logits = null;
-        for (int from = 0; from < prompt.length; from += options.prefillChunk()) {
+        for (int from = s.table().tokens(); from < prompt.length; from += options.prefillChunk()) {
             int[] chunk = Arrays.copyOfRange(prompt, from, Math.min(prompt.length, from + options.prefillChunk()));
             logits = transformer.forward(List.of(new SequenceChunk(s.table(), chunk, false, null)));
+            afterChunk.accept(s.table().tokens());
         }
         s.accept(logits, 0);
+    }
+
+    /**
+     * Makes room for the first {@code tokens} prompt positions of a new sequence, whose K/V the caller then fills
+     * with {@link #importKv} (a prefix cached elsewhere); {@link #prefill} computes only the rest.
+     */
+    public synchronized void reserveCachedPrefix(Sequence s, int tokens) {
+        if (s.table().tokens() != 0 || tokens < 0 || tokens >= s.prompt().length) {
+            throw new IllegalArgumentException("a cached prefix of " + tokens + " tokens does not fit a fresh prompt of "
+                    + s.prompt().length);
+        }
+        s.table().append(tokens);
+    }
+
+    /**
+     * A sequence whose prompt was prefilled elsewhere: room for the prompt's K/V (the caller fills it with
+     * {@link #importKv}) and {@code first} taken as its first generated token, stop rules applied. If that token
+     * already finishes it, no KV is held.
+     */
+    public synchronized Sequence resume(int[] prompt, SamplingParams params, SampledToken first) {
+        Sequence s = start(prompt, params);
+        if (first.id() < 0 || first.id() >= model.config().vocabSize()) {
+            throw new IllegalArgumentException("first token " + first.id() + " is outside the vocabulary");
+        }
+        s.table().append(prompt.length);
+        s.accept(first);
+        return s;
+    }
+
+    /** Writes one layer of one logical block of {@code s} (its filled positions) to {@code k} and {@code v}. */
+    public void exportKv(Sequence s, int logicalBlock, int layer, ByteBuffer k, ByteBuffer v) {
+        cache.layer(layer).exportBlock(s.table().physicalBlock(logicalBlock), tokensIn(s, logicalBlock), k, v);
+    }
+
+    /** Fills one layer of one logical block of {@code s} from bytes written by {@link #exportKv}. */
+    public void importKv(Sequence s, int logicalBlock, int layer, ByteBuffer k, ByteBuffer v) {
+        cache.layer(layer).importBlock(s.table().physicalBlock(logicalBlock), tokensIn(s, logicalBlock), k, v);
+    }
+
+    /** Filled positions of a logical block of {@code s}. */
+    public static int tokensIn(Sequence s, int logicalBlock) {
+        int tokens = s.table().tokens() - logicalBlock * KvCache.BLOCK_TOKENS;
+        if (logicalBlock < 0 || tokens <= 0) {
+            throw new IllegalArgumentException("block " + logicalBlock + " is beyond the " + s.table().tokens()
+                    + " cached positions");
+        }
+        return Math.min(KvCache.BLOCK_TOKENS, tokens);
     }
 
     /** One batched forward over the last token of every unfinished sequence; each gets one new token. */
@@ -83,10 +145,16 @@ public final class InferenceEngine implements AutoCloseable {
             return;
         }
         float[] logits = transformer.forward(chunks);
+        decodeForwards++;
         int vocab = model.config().vocabSize();
         for (int i = 0; i < live.size(); i++) {
             live.get(i).accept(logits, i * vocab);
         }
+    }
+
+    /** Batched forward passes run by {@link #decode} so far: one per decode step, whatever the batch size. */
+    public synchronized long decodeForwards() {
+        return decodeForwards;
     }
 
     /** Logits after every prefix of {@code tokens}: row i is the distribution of the token after tokens[0..i]. */

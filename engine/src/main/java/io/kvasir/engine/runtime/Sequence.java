@@ -1,6 +1,7 @@
 package io.kvasir.engine.runtime;
 
 import io.kvasir.engine.kv.BlockTable;
+import io.kvasir.engine.kv.KvCache;
 import io.kvasir.engine.model.ModelConfig;
 import io.kvasir.engine.sampling.FinishReason;
 import io.kvasir.engine.sampling.SampledToken;
@@ -61,7 +62,11 @@ public final class Sequence {
 
     /** Samples the next token from {@code logits[offset..offset+vocab)} and applies the stop rules. */
     void accept(float[] logits, int offset) {
-        SampledToken token = sampler.sample(logits, offset, vocabSize, history);
+        accept(sampler.sample(logits, offset, vocabSize, history));
+    }
+
+    /** Takes a token sampled elsewhere (the first token of a prefill handed over by another worker). */
+    void accept(SampledToken token) {
         history.append(token.id());
         if (generatedCount == generated.length) {
             generated = Arrays.copyOf(generated, generatedCount * 2);
@@ -92,9 +97,28 @@ public final class Sequence {
         return finishReason;
     }
 
+    public int promptLength() {
+        return prompt.length;
+    }
+
+    /** Positions whose K/V are in this sequence's cache: the prompt and all generated tokens but the last. */
+    public int kvTokens() {
+        return table.tokens();
+    }
+
+    /** Logical KV blocks this sequence still needs to hold {@code extraTokens} more positions. */
+    public int blocksNeeded(int extraTokens) {
+        int blocks = (table.tokens() + extraTokens + KvCache.BLOCK_TOKENS - 1) / KvCache.BLOCK_TOKENS;
+        return Math.max(0, blocks - table.blockCount());
+    }
+
     /** Generated token ids so far. */
     public int[] generated() {
         return Arrays.copyOf(generated, generatedCount);
+    }
+
+    public SampledToken lastSampled() {
+        return sampled.getLast();
     }
 
     public List<SampledToken> sampledTokens() {

@@ -1,0 +1,159 @@
+package io.kvasir.engine.runtime;
+
+import io.kvasir.engine.model.ModelConfig;
+import io.kvasir.engine.model.WeightOptions;
+import io.kvasir.engine.model.format.SafetensorsWriter;
+import io.kvasir.engine.sampling.SampledToken;
+import io.kvasir.engine.sampling.SamplingParams;
+import io.kvasir.engine.tensor.DType;
+import io.kvasir.engine.testing.TinyModels;
+import io.kvasir.engine.tokenizer.TokenizerGenerator;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Temporal fusion: sequences sharing forwards produce exactly what they produce alone, one forward per iteration. */
+class DecodeLoopTest {
+
+    private static final int REQUESTS = 32;
+
+    @TempDir
+    static Path dir;
+    private static Path model;
+
+    @BeforeAll
+    static void writeModel() throws Exception {
+        ModelConfig config = TinyModels.qwen2();
+        model = Files.createDirectories(dir.resolve("model"));
+        Files.writeString(model.resolve("config.json"), config.toJson());
+        SafetensorsWriter.write(model.resolve("model.safetensors"), TinyModels.weights(config, 11), DType.F32, Map.of());
+        TokenizerGenerator.write(model, config.vocabSize());
+    }
+
+    private static InferenceEngine engine() throws Exception {
+        return new InferenceEngine(LoadedModel.load(model, WeightOptions.AS_STORED),
+                new EngineOptions(64, 64L << 20, io.kvasir.engine.kv.KvPrecision.F32, WeightOptions.AS_STORED));
+    }
+
+    private record Request(int[] prompt, SamplingParams params, int arrivalIteration) {}
+
+    private static List<Request> requests() {
+        SplittableRandom r = new SplittableRandom(5);
+        List<Request> out = new ArrayList<>();
+        for (int i = 0; i < REQUESTS; i++) {
+            int[] prompt = new int[1 + r.nextInt(140)];
+            for (int t = 0; t < prompt.length; t++) {
+                prompt[t] = r.nextInt(TinyModels.VOCAB_SIZE - 1);
+            }
+            SamplingParams params = SamplingParams.builder().temperature(0).logprobs(2)
+                    .maxTokens(1 + r.nextInt(60)).ignoreEos(true).build();
+            out.add(new Request(prompt, params, r.nextInt(40)));
+        }
+        return out;
+    }
+
+    private static int[] alone(InferenceEngine engine, Request q) {
+        Sequence s = engine.start(q.prompt, q.params);
+        engine.prefill(s);
+        while (!s.isFinished()) {
+            engine.decode(List.of(s));
+        }
+        return s.generated();
+    }
+
+    @Test
+    void fusedRequestsArrivingAtRandomTimesMatchRunningAlone() throws Exception {
+        List<Request> requests = requests();
+        List<int[]> expected = new ArrayList<>();
+        try (InferenceEngine engine = engine()) {
+            for (Request q : requests) {
+                expected.add(alone(engine, q));
+            }
+        }
+        try (InferenceEngine engine = engine(); DecodeLoop loop = new DecodeLoop(engine, 64, REQUESTS)) {
+            int freeBefore = engine.cache().pool().freeBlocks();
+            long forwardsBefore = engine.decodeForwards();
+            List<CompletableFuture<int[]>> results = new ArrayList<>();
+            List<Request> byArrival = new ArrayList<>(requests);
+            byArrival.sort((a, b) -> Integer.compare(a.arrivalIteration, b.arrivalIteration));
+            List<CompletableFuture<int[]>> inOrder = new ArrayList<>();
+            for (int i = 0; i < REQUESTS; i++) {
+                inOrder.add(new CompletableFuture<>());
+            }
+            for (Request q : byArrival) {
+                // Arrive at the chosen iteration, or at once when the loop has nothing left to iterate on.
+                while (loop.iterations() < q.arrivalIteration && loop.activeSequences() + loop.waitingSequences() > 0) {
+                    LockSupport.parkNanos(200_000);
+                }
+                Sequence s = engine.start(q.prompt, q.params);
+                engine.prefill(s);
+                CompletableFuture<int[]> done = inOrder.get(requests.indexOf(q));
+                assertTrue(loop.submit(s, new DecodeLoop.Listener() {
+                    @Override
+                    public void token(SampledToken token, String text) {
+                    }
+
+                    @Override
+                    public void end(Sequence sequence, String error) {
+                        assertNull(error);
+                        done.complete(sequence.generated());
+                    }
+                }));
+            }
+            results.addAll(inOrder);
+            long generatedAfterFirst = 0;
+            for (int i = 0; i < REQUESTS; i++) {
+                int[] got = results.get(i).get(60, TimeUnit.SECONDS);
+                assertArrayEquals(expected.get(i), got, "request " + i);
+                generatedAfterFirst += got.length - 1;
+            }
+            assertEquals(loop.iterations(), engine.decodeForwards() - forwardsBefore, "one forward per iteration");
+            assertEquals(generatedAfterFirst, loop.sequenceSteps(), "each forward covers every active sequence");
+            assertTrue(loop.sequenceSteps() > 4 * loop.iterations(), "sequences were fused: "
+                    + loop.sequenceSteps() + " steps in " + loop.iterations() + " forwards");
+            assertEquals(freeBefore, engine.cache().pool().freeBlocks(), "every finished sequence freed its blocks");
+        }
+    }
+
+    @Test
+    void cancelledSequenceStopsAndFreesItsBlocks() throws Exception {
+        try (InferenceEngine engine = engine(); DecodeLoop loop = new DecodeLoop(engine, 4, 4)) {
+            int freeBefore = engine.cache().pool().freeBlocks();
+            Sequence s = engine.start(new int[]{5, 6, 7}, SamplingParams.builder().temperature(0)
+                    .maxTokens(100_000).ignoreEos(true).build());
+            engine.prefill(s);
+            CompletableFuture<Integer> ended = new CompletableFuture<>();
+            loop.submit(s, new DecodeLoop.Listener() {
+                @Override
+                public void token(SampledToken token, String text) {
+                }
+
+                @Override
+                public void end(Sequence sequence, String error) {
+                    ended.complete(sequence.generated().length);
+                }
+            });
+            while (loop.iterations() < 3) {
+                LockSupport.parkNanos(200_000);
+            }
+            loop.cancel(s);
+            assertTrue(ended.get(10, TimeUnit.SECONDS) < 100_000);
+            assertEquals(freeBefore, engine.cache().pool().freeBlocks());
+        }
+    }
+}

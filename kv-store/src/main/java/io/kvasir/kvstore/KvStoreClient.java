@@ -1,0 +1,137 @@
+package io.kvasir.kvstore;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A worker's view of the KV store: writes and reads block records, many at once and in parallel (one operation at
+ * a time over loopback reaches a fraction of the link). A record that fails its checks is reported missing.
+ */
+public final class KvStoreClient implements AutoCloseable {
+
+    private final HazelcastInstance hazelcast;
+    private final boolean owned;
+    private final IMap<KvBlockKey, byte[]> blocks;
+    private final IMap<KvBlockKey, byte[]> partials;
+    private final AtomicLong corrupt = new AtomicLong();
+
+    /** Uses an existing member or client (not closed with this). */
+    public KvStoreClient(HazelcastInstance hazelcast) {
+        this(hazelcast, false);
+    }
+
+    private KvStoreClient(HazelcastInstance hazelcast, boolean owned) {
+        this.hazelcast = hazelcast;
+        this.owned = owned;
+        this.blocks = hazelcast.getMap(KvStoreMaps.BLOCKS);
+        this.partials = hazelcast.getMap(KvStoreMaps.PARTIALS);
+    }
+
+    /** Joins the cluster as a client; {@code members} as host:port, loopback locally. */
+    public static KvStoreClient connect(String clusterName, List<String> members) {
+        ClientConfig config = new ClientConfig();
+        config.setClusterName(clusterName);
+        config.getNetworkConfig().setAddresses(new ArrayList<>(members));
+        config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(30_000);
+        return new KvStoreClient(HazelcastClient.newHazelcastClient(config), true);
+    }
+
+    /** Stores records; full blocks for reuse (evicted LRU), partial ones request-scoped (they expire). */
+    public CompletableFuture<Void> putAll(Map<KvBlockKey, KvBlockRecord> records) {
+        Map<KvBlockKey, byte[]> full = new HashMap<>();
+        Map<KvBlockKey, byte[]> partial = new HashMap<>();
+        records.forEach((key, r) -> (key.isPartial() ? partial : full).put(key, r.encode()));
+        List<CompletableFuture<Void>> puts = new ArrayList<>(2);
+        if (!full.isEmpty()) {
+            puts.add(blocks.putAllAsync(full).toCompletableFuture());
+        }
+        if (!partial.isEmpty()) {
+            puts.add(partials.putAllAsync(partial).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new));
+    }
+
+    /** The valid records among {@code keys}, fetched in parallel; missing and corrupt ones are absent. */
+    public Map<KvBlockKey, KvBlockRecord> getAll(Collection<KvBlockKey> keys) {
+        List<KvBlockKey> order = new ArrayList<>(keys);
+        List<CompletableFuture<byte[]>> gets = new ArrayList<>(order.size());
+        for (KvBlockKey key : order) {
+            gets.add((key.isPartial() ? partials : blocks).getAsync(key).toCompletableFuture());
+        }
+        Map<KvBlockKey, KvBlockRecord> out = new HashMap<>();
+        for (int i = 0; i < order.size(); i++) {
+            byte[] bytes = join(gets.get(i));
+            if (bytes == null) {
+                continue;
+            }
+            KvBlockKey key = order.get(i);
+            KvBlockRecord.decode(bytes).ifPresentOrElse(r -> out.put(key, r), corrupt::incrementAndGet);
+        }
+        return out;
+    }
+
+    /**
+     * The longest prefix of {@code hashes} whose every layer is stored and valid, with those records: index
+     * {@code [block][layer]}.
+     */
+    public List<KvBlockRecord[]> longestPrefix(String model, List<ChainHash> hashes, int layers) {
+        List<KvBlockKey> keys = new ArrayList<>(hashes.size() * layers);
+        for (ChainHash h : hashes) {
+            for (int l = 0; l < layers; l++) {
+                keys.add(KvBlockKey.full(model, h, l));
+            }
+        }
+        Map<KvBlockKey, KvBlockRecord> found = getAll(keys);
+        List<KvBlockRecord[]> prefix = new ArrayList<>();
+        for (ChainHash h : hashes) {
+            KvBlockRecord[] block = new KvBlockRecord[layers];
+            for (int l = 0; l < layers; l++) {
+                block[l] = found.get(KvBlockKey.full(model, h, l));
+                if (block[l] == null) {
+                    return prefix;
+                }
+            }
+            prefix.add(block);
+        }
+        return prefix;
+    }
+
+    /** Records read from the store that failed their checks, since start. */
+    public long corruptRecords() {
+        return corrupt.get();
+    }
+
+    /** Stores raw bytes under a key: for tests and tools that must write what a faulty writer would. */
+    public void putRaw(KvBlockKey key, byte[] bytes) {
+        (key.isPartial() ? partials : blocks).set(key, bytes);
+    }
+
+    private static byte[] join(CompletableFuture<byte[]> f) {
+        try {
+            return f.get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KvStoreException("interrupted while reading the KV store", e);
+        } catch (Exception e) {
+            throw new KvStoreException("reading the KV store failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (owned) {
+            hazelcast.shutdown();
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.kvasir.kvstore;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.EvictionConfig;
+import com.hazelcast.config.EvictionPolicy;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MaxSizePolicy;
+
+import java.util.List;
+
+/** The member configuration: the two block maps, their backups, size bound, TTL, and TCP-IP discovery. */
+public final class KvStoreMaps {
+
+    /** Full blocks, shared by every request with the same prefix; evicted least recently used. */
+    public static final String BLOCKS = "kv-blocks";
+    /** Partial last blocks of one request; they expire. */
+    public static final String PARTIALS = "kv-partial";
+
+    private KvStoreMaps() {
+    }
+
+    /**
+     * @param maxMibPerMember heap the block map may use on each member before LRU eviction
+     * @param partialTtlSeconds how long a request's partial block lives
+     */
+    public static Config memberConfig(String clusterName, int port, List<String> members, int backups,
+                                      int maxMibPerMember, int partialTtlSeconds) {
+        Config config = new Config();
+        config.setClusterName(clusterName);
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        config.getNetworkConfig().setPort(port).setPortAutoIncrement(false);
+        config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+        JoinConfig join = config.getNetworkConfig().getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(true).setMembers(members);
+        config.addMapConfig(new MapConfig(BLOCKS)
+                .setBackupCount(backups)
+                .setInMemoryFormat(InMemoryFormat.BINARY)
+                .setEvictionConfig(new EvictionConfig()
+                        .setEvictionPolicy(EvictionPolicy.LRU)
+                        .setMaxSizePolicy(MaxSizePolicy.USED_HEAP_SIZE)
+                        .setSize(maxMibPerMember)));
+        config.addMapConfig(new MapConfig(PARTIALS)
+                .setBackupCount(backups)
+                .setInMemoryFormat(InMemoryFormat.BINARY)
+                .setTimeToLiveSeconds(partialTtlSeconds));
+        return config;
+    }
+}
