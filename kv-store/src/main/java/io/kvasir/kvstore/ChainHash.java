@@ -40,7 +40,7 @@ public record ChainHash(long high, long low) implements Serializable {
             throw new IllegalArgumentException("a chain hash is 32 hex digits, got '" + hex + "'");
         }
         HexFormat f = HexFormat.of();
-        return new ChainHash(f.fromHexDigits(hex, 0, 16), f.fromHexDigits(hex, 16, 32));
+        return new ChainHash(f.fromHexDigitsToLong(hex, 0, 16), f.fromHexDigitsToLong(hex, 16, 32));
     }
 
     @Override
