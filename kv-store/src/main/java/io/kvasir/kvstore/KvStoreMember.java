@@ -2,8 +2,8 @@ package io.kvasir.kvstore;
 
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import io.kvasir.kvstore.handoff.WorkerArgs;
 
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -19,32 +19,13 @@ public final class KvStoreMember {
     }
 
     public static void main(String[] args) {
-        Args a = new Args(args);
+        WorkerArgs a = new WorkerArgs(args);
         int port = a.integer("--port", 5701);
-        List<String> members = Arrays.asList(a.text("--members", "127.0.0.1:" + port).split(","));
+        List<String> members = a.list("--members", "127.0.0.1:" + port);
         HazelcastInstance hz = Hazelcast.newHazelcastInstance(KvStoreMaps.memberConfig(a.text("--cluster", "kvasir"),
                 port, members, a.integer("--backups", 1), a.integer("--max-mib", 1024), a.integer("--partial-ttl-s", 600)));
         Runtime.getRuntime().addShutdownHook(new Thread(hz::shutdown));
         System.out.println(READY + " on 127.0.0.1:" + port + " (" + hz.getCluster().getMembers().size() + " members)");
         System.out.flush();
-    }
-
-    /** {@code --name value} pairs; an unknown or valueless option is an error. */
-    private record Args(String[] args) {
-        String text(String name, String fallback) {
-            for (int i = 0; i < args.length; i++) {
-                if (args[i].equals(name)) {
-                    if (i + 1 >= args.length) {
-                        throw new IllegalArgumentException(name + " needs a value");
-                    }
-                    return args[i + 1];
-                }
-            }
-            return fallback;
-        }
-
-        int integer(String name, int fallback) {
-            return Integer.parseInt(text(name, Integer.toString(fallback)));
-        }
     }
 }

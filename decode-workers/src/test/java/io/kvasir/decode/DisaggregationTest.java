@@ -1,0 +1,236 @@
+package io.kvasir.decode;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvasir.engine.kv.KvPrecision;
+import io.kvasir.engine.runtime.InferenceEngine;
+import io.kvasir.engine.sampling.SampledToken;
+import io.kvasir.engine.sampling.SamplingParams;
+import io.kvasir.engine.sampling.TokenLogprob;
+import io.kvasir.kvstore.KvStoreMember;
+import io.kvasir.kvstore.handoff.WorkerEngine;
+import io.kvasir.kvstore.handoff.WorkerJson;
+import io.kvasir.prefill.PrefillServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Disaggregated prefill and decode, all real processes on loopback: two kv-store members, a prefill worker and a
+ * decode worker, each its own JVM; the test JVM is the client and runs the single-process reference. Both workers
+ * and the reference keep BF16 KV, so the store moves BF16 blocks byte for byte and outputs must be identical.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DisaggregationTest {
+
+    private static final KvPrecision KV = KvPrecision.BF16;
+    /**
+     * Every computing JVM warms up the same way first: the engine's vector reductions sum in another order before
+     * its kernels are C2-compiled, so a cold JVM's logprobs differ from a warm one's in the last bits (measured:
+     * the same prompt gave -2.7513244, then -2.7513208, then -2.7513263 as one JVM warmed up).
+     */
+    private static final int WARM_UP = 60;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    @TempDir
+    static Path dir;
+    private static Path model;
+    private static final List<JavaProcess> members = new ArrayList<>();
+    private static JavaProcess prefill;
+    private static JavaProcess decode;
+    private static String prefillUrl;
+    private static String decodeUrl;
+    private static InferenceEngine reference;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        model = TestModel.write(dir.resolve("model"));
+        int[] ports = {JavaProcess.freePort(), JavaProcess.freePort()};
+        String memberList = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1];
+        String cluster = "disagg-test-" + ports[0];
+        for (int port : ports) {
+            members.add(new JavaProcess("member-" + port, KvStoreMember.class, KvStoreMember.READY, "--port",
+                    Integer.toString(port), "--members", memberList, "--cluster", cluster, "--max-mib", "128"));
+        }
+        for (JavaProcess m : members) {
+            m.awaitReady();
+        }
+        String[] worker = {"--model", model.toString(), "--members", memberList, "--cluster", cluster, "--kv", "bf16",
+                "--prefill-chunk", Integer.toString(TestModel.PREFILL_CHUNK), "--kv-mib", "32", "--warmup", Integer.toString(WARM_UP), "--port", "0"};
+        prefill = new JavaProcess("prefill", PrefillServer.class, PrefillServer.READY, worker);
+        decode = new JavaProcess("decode", DecodeServer.class, DecodeServer.READY, worker);
+        prefillUrl = "http://127.0.0.1:" + prefill.awaitPort();
+        decodeUrl = "http://127.0.0.1:" + decode.awaitPort();
+        reference = TestModel.engine(model, KV);
+        WorkerEngine.warmUp(reference, WARM_UP);
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        for (JavaProcess p : new JavaProcess[]{decode, prefill}) {
+            if (p != null) {
+                p.close();
+            }
+        }
+        for (JavaProcess m : members) {
+            m.close();
+        }
+        if (reference != null) {
+            reference.close();
+        }
+    }
+
+    private static SamplingParams greedy(int maxTokens) {
+        return SamplingParams.builder().temperature(0).logprobs(3).maxTokens(maxTokens).ignoreEos(true).build();
+    }
+
+    private static ObjectNode samplingJson(int maxTokens) {
+        ObjectNode n = WorkerJson.MAPPER.createObjectNode();
+        n.put("temperature", 0).put("logprobs", 3).put("max_tokens", maxTokens).put("ignore_eos", true);
+        return n;
+    }
+
+    private static HttpResponse<String> post(String url, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(120))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode prefill(String requestId, int[] prompt, int maxTokens) throws Exception {
+        ObjectNode body = samplingJson(maxTokens);
+        body.put("request_id", requestId);
+        ArrayNode ids = body.putArray("token_ids");
+        for (int t : prompt) {
+            ids.add(t);
+        }
+        HttpResponse<String> r = post(prefillUrl + "/internal/v1/prefill", body.toString());
+        assertEquals(200, r.statusCode(), r.body());
+        return WorkerJson.MAPPER.readTree(r.body());
+    }
+
+    /** The SSE events of a decode, as tokens with their logprobs; fails on an error event. */
+    private static List<SampledToken> decode(JsonNode handoff, int maxTokens) throws Exception {
+        ObjectNode body = samplingJson(maxTokens);
+        body.set("handoff", handoff);
+        HttpResponse<String> r = post(decodeUrl + "/internal/v1/decode", body.toString());
+        assertEquals(200, r.statusCode(), r.body());
+        List<SampledToken> tokens = new ArrayList<>();
+        boolean finished = false;
+        for (String line : r.body().split("\n")) {
+            if (!line.startsWith("data: ") || line.equals("data: [DONE]")) {
+                continue;
+            }
+            JsonNode e = WorkerJson.MAPPER.readTree(line.substring(6));
+            assertTrue(!e.has("error"), "decode failed: " + e);
+            if (e.has("finish_reason")) {
+                finished = true;
+                continue;
+            }
+            List<TokenLogprob> top = new ArrayList<>();
+            e.get("top_logprobs").forEach(t -> top.add(new TokenLogprob(t.get("id").asInt(), t.get("logprob").floatValue())));
+            tokens.add(new SampledToken(e.get("token").asInt(), e.get("logprob").floatValue(), top));
+        }
+        assertTrue(finished, "the stream ended without a finish event: " + r.body());
+        return tokens;
+    }
+
+    private static Map<String, Long> metrics(String url) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return r.body().lines().filter(l -> l.startsWith("kvasir_"))
+                .collect(Collectors.toMap(l -> l.substring(0, l.indexOf(' ')), l -> Long.parseLong(l.substring(l.indexOf(' ') + 1))));
+    }
+
+    /** Bit for bit: same token ids, same logprobs, same alternatives. */
+    private static void assertSameTokensAndLogprobs(List<SampledToken> expected, List<SampledToken> actual) {
+        assertEquals(TestModel.ids(expected), TestModel.ids(actual));
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(expected.get(i).logprob(), actual.get(i).logprob(), 0f, "logprob of token " + i);
+            assertEquals(expected.get(i).top(), actual.get(i).top(), "alternatives of token " + i);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void prefillAndDecodeInSeparateProcessesMatchTheSingleProcessEngine() throws Exception {
+        int[] prompt = TestModel.tokens(150, 1);                        // two full blocks and a partial one
+        List<SampledToken> expected = TestModel.generate(reference, prompt, greedy(24));
+        JsonNode handoff = prefill("lossless", prompt, 24);
+        assertEquals(2, handoff.get("blockHashes").size());
+        assertTrue(handoff.get("partialBlock").asBoolean());
+        assertSameTokensAndLogprobs(expected, decode(handoff, 24));
+    }
+
+    @Test
+    @Order(2)
+    void secondRequestSharingA4kPrefixComputesOnlyItsNewTokens() throws Exception {
+        int[] prefix = TestModel.tokens(4096, 2);
+        int[] first = TestModel.concat(prefix, TestModel.tokens(50, 3));
+        int[] second = TestModel.concat(prefix, TestModel.tokens(70, 4));
+        prefill("prefix-a", first, 8);
+        Map<String, Long> before = metrics(prefillUrl);
+        JsonNode handoff = prefill("prefix-b", second, 8);
+        Map<String, Long> after = metrics(prefillUrl);
+        assertEquals(4096, handoff.get("cachedTokens").asInt());
+        assertEquals(70, after.get("kvasir_prompt_tokens_computed_total") - before.get("kvasir_prompt_tokens_computed_total"));
+        assertEquals(4096, after.get("kvasir_prefix_cache_hit_tokens_total") - before.get("kvasir_prefix_cache_hit_tokens_total"));
+        assertSameTokensAndLogprobs(TestModel.generate(reference, second, greedy(8)), decode(handoff, 8));
+    }
+
+    @Test
+    @Order(3)
+    void malformedRequestsGet4xxWithAMessageAndTheWorkersKeepServing() throws Exception {
+        String prefillPath = prefillUrl + "/internal/v1/prefill";
+        String decodePath = decodeUrl + "/internal/v1/decode";
+        assertError(400, post(prefillPath, "{\"request_id\":\"x\",\"token_ids\":[1,-5]}"), "token id");
+        assertError(400, post(prefillPath, "{\"request_id\":\"x\",\"token_ids\":[1," + TestModel.VOCAB + "]}"), "token id");
+        assertError(400, post(prefillPath, "{\"request_id\":\"x\",\"token_ids\":\"abc\"}"), "token_ids");
+        assertError(400, post(prefillPath, "not json"), "JSON");
+        int[] prompt = TestModel.tokens(100, 5);
+        JsonNode handoff = prefill("malformed", prompt, 4);
+        ObjectNode unknown = handoff.deepCopy();
+        unknown.put("requestId", "never-prefilled");                    // its partial block is not in the store
+        ObjectNode body = samplingJson(4);
+        body.set("handoff", unknown);
+        assertError(404, post(decodePath, body.toString()), "not in the store");
+        ObjectNode negative = samplingJson(4);
+        negative.put("max_tokens", -3);
+        negative.set("handoff", handoff);
+        assertError(400, post(decodePath, negative.toString()), "max_tokens");
+        assertError(400, post(decodePath, "{\"handoff\":[1,2]}"), "handoff");
+        assertSameTokensAndLogprobs(TestModel.generate(reference, prompt, greedy(4)), decode(handoff, 4));
+    }
+
+    private static void assertError(int status, HttpResponse<String> r, String messagePart) throws Exception {
+        assertEquals(status, r.statusCode(), r.body());
+        String message = WorkerJson.MAPPER.readTree(r.body()).get("error").get("message").asText();
+        assertTrue(message.contains(messagePart), message);
+    }
+
+    @Test
+    @Order(4)
+    void killingOneMemberAfterPrefillLosesNothing() throws Exception {
+        int[] prompt = TestModel.tokens(700, 6);
+        JsonNode handoff = prefill("member-kill", prompt, 12);
+        members.get(1).kill();
+        assertSameTokensAndLogprobs(TestModel.generate(reference, prompt, greedy(12)), decode(handoff, 12));
+    }
+}

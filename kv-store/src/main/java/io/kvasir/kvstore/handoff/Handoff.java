@@ -1,0 +1,17 @@
+package io.kvasir.kvstore.handoff;
+
+import io.kvasir.engine.sampling.SampledToken;
+
+import java.util.List;
+
+/**
+ * What a prefill worker hands a decode worker: where the prompt's KV is in the store and the first token.
+ *
+ * @param blockHashes   chain hashes (hex) of the prompt's full blocks, in order; every layer of each is stored
+ * @param partialBlock  whether the prompt ends in a partial block, stored under the request id
+ * @param tokenCount    prompt tokens whose KV is stored
+ * @param cachedTokens  of those, how many the prefill reused from the store instead of computing
+ */
+public record Handoff(String requestId, String model, int[] promptTokens, List<String> blockHashes,
+                      boolean partialBlock, int tokenCount, int cachedTokens, SampledToken firstToken) {
+}
