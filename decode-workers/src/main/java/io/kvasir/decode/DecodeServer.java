@@ -11,6 +11,10 @@ import io.kvasir.engine.sampling.SamplingParams;
 import io.kvasir.kvstore.KvStoreClient;
 import io.kvasir.kvstore.KvStoreException;
 import io.kvasir.kvstore.ModelFingerprint;
+import io.kvasir.kvstore.events.EventBus;
+import io.kvasir.kvstore.events.LoadReporter;
+import io.kvasir.kvstore.events.UsageRecord;
+import io.kvasir.kvstore.events.WorkerLoad;
 import io.kvasir.kvstore.handoff.Handoff;
 import io.kvasir.kvstore.handoff.WorkerArgs;
 import io.kvasir.kvstore.handoff.WorkerEngine;
@@ -39,12 +43,15 @@ public final class DecodeServer {
     private final DecodeLoop loop;
     private final InferenceEngine engine;
     private final Semaphore streams;
+    private final EventBus bus;
+    private volatile String name = "decode";
 
-    DecodeServer(DecodeService service, DecodeLoop loop, InferenceEngine engine, int maxStreams) {
+    DecodeServer(DecodeService service, DecodeLoop loop, InferenceEngine engine, int maxStreams, EventBus bus) {
         this.service = service;
         this.loop = loop;
         this.engine = engine;
         this.streams = new Semaphore(maxStreams);
+        this.bus = bus;
     }
 
     public static void main(String[] args) throws Exception {
@@ -55,8 +62,20 @@ public final class DecodeServer {
         int maxBatch = a.integer("--max-batch", 64);
         int queue = a.integer("--queue", 64);
         DecodeLoop loop = new DecodeLoop(engine, maxBatch, queue);
-        DecodeServer server = new DecodeServer(new DecodeService(engine, store, loop, model), loop, engine, maxBatch + queue);
+        EventBus bus = store.eventBus();
+        DecodeServer server = new DecodeServer(new DecodeService(engine, store, loop, model), loop, engine, maxBatch + queue, bus);
         int port = server.start(a.integer("--port", 8201));
+        server.name = "decode@127.0.0.1:" + port;
+        long[] last = {0, System.nanoTime()};
+        new LoadReporter(bus, () -> {
+            long tokens = loop.sequenceSteps(), now = System.nanoTime();
+            double rate = (tokens - last[0]) / ((now - last[1]) / 1e9);
+            last[0] = tokens;
+            last[1] = now;
+            int free = engine.cache().pool().freeBlocks();
+            return new WorkerLoad(server.name, "decode", loop.waitingSequences(), loop.activeSequences(),
+                    engine.cache().pool().capacity() - free, free, rate, System.currentTimeMillis());
+        }, 1000);
         System.out.println(READY + " on 127.0.0.1:" + port);
         System.out.flush();
     }
@@ -83,12 +102,13 @@ public final class DecodeServer {
         try {
             SseStream stream;
             Sequence sequence;
+            Handoff handoff;
             try {
                 JsonNode body = WorkerHttp.body(ex);
                 if (!body.has("handoff") || !body.get("handoff").isObject()) {
                     throw new IllegalArgumentException("'handoff' must be an object");
                 }
-                Handoff handoff = parseHandoff(body.get("handoff"));
+                handoff = parseHandoff(body.get("handoff"));
                 SamplingParams params = WorkerJson.sampling(body);
                 stream = new SseStream(params.maxTokens() + 4);
                 sequence = service.admit(handoff, params, stream);
@@ -107,6 +127,10 @@ public final class DecodeServer {
                 return;
             }
             relay(ex, stream, sequence);
+            if (sequence.isFinished()) {
+                bus.publish(new UsageRecord(handoff.requestId(), name, sequence.promptLength(), handoff.cachedTokens(),
+                        sequence.generated().length, System.currentTimeMillis()));
+            }
         } finally {
             streams.release();
         }

@@ -8,7 +8,12 @@ import io.kvasir.engine.runtime.InferenceEngine;
 import io.kvasir.engine.sampling.SampledToken;
 import io.kvasir.engine.sampling.SamplingParams;
 import io.kvasir.engine.sampling.TokenLogprob;
+import io.kvasir.kvstore.KvStoreClient;
 import io.kvasir.kvstore.KvStoreMember;
+import io.kvasir.kvstore.events.EventBus;
+import io.kvasir.kvstore.events.KvEvent;
+import io.kvasir.kvstore.events.UsageRecord;
+import io.kvasir.kvstore.events.WorkerLoad;
 import io.kvasir.kvstore.handoff.WorkerEngine;
 import io.kvasir.kvstore.handoff.WorkerJson;
 import io.kvasir.prefill.PrefillServer;
@@ -29,6 +34,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -60,6 +68,10 @@ class DisaggregationTest {
     private static String prefillUrl;
     private static String decodeUrl;
     private static InferenceEngine reference;
+    private static KvStoreClient busClient;
+    private static final BlockingQueue<KvEvent> kvEvents = new LinkedBlockingQueue<>();
+    private static final BlockingQueue<WorkerLoad> loads = new LinkedBlockingQueue<>();
+    private static final BlockingQueue<UsageRecord> usage = new LinkedBlockingQueue<>();
 
     @BeforeAll
     static void startCluster() throws Exception {
@@ -80,12 +92,20 @@ class DisaggregationTest {
         decode = new JavaProcess("decode", DecodeServer.class, DecodeServer.READY, worker);
         prefillUrl = "http://127.0.0.1:" + prefill.awaitPort();
         decodeUrl = "http://127.0.0.1:" + decode.awaitPort();
+        busClient = KvStoreClient.connect(cluster, List.of(memberList.split(",")));
+        EventBus bus = busClient.eventBus();
+        bus.onKvEvent(kvEvents::add);
+        bus.onWorkerLoad(loads::add);
+        bus.onUsage(usage::add);
         reference = TestModel.engine(model, KV);
         WorkerEngine.warmUp(reference, WARM_UP);
     }
 
     @AfterAll
     static void stopCluster() throws Exception {
+        if (busClient != null) {
+            busClient.close();
+        }
         for (JavaProcess p : new JavaProcess[]{decode, prefill}) {
             if (p != null) {
                 p.close();
@@ -181,6 +201,31 @@ class DisaggregationTest {
 
     @Test
     @Order(2)
+    void workersPublishStoredBlocksUsageAndLoadOnTheEventBus() throws Exception {
+        int[] prompt = TestModel.tokens(200, 7);
+        kvEvents.clear();
+        usage.clear();
+        JsonNode handoff = prefill("events", prompt, 5);
+        decode(handoff, 5);
+        KvEvent stored = kvEvents.poll(10, TimeUnit.SECONDS);
+        assertEquals(KvEvent.Kind.STORED, stored.kind());
+        assertEquals(List.of(handoff.get("blockHashes").get(0).asText(), handoff.get("blockHashes").get(1).asText(),
+                handoff.get("blockHashes").get(2).asText()), stored.blockHashes());
+        UsageRecord used = usage.poll(10, TimeUnit.SECONDS);
+        assertEquals("events", used.requestId());
+        assertEquals(200, used.promptTokens());
+        assertEquals(5, used.completionTokens());
+        java.util.Set<String> roles = new java.util.HashSet<>();
+        while (roles.size() < 2) {
+            WorkerLoad load = loads.poll(10, TimeUnit.SECONDS);
+            assertTrue(load != null, "no load report from every worker: " + roles);
+            assertTrue(load.kvBlocksFree() > 0);
+            roles.add(load.role());
+        }
+    }
+
+    @Test
+    @Order(3)
     void secondRequestSharingA4kPrefixComputesOnlyItsNewTokens() throws Exception {
         int[] prefix = TestModel.tokens(4096, 2);
         int[] first = TestModel.concat(prefix, TestModel.tokens(50, 3));
@@ -196,7 +241,7 @@ class DisaggregationTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void malformedRequestsGet4xxWithAMessageAndTheWorkersKeepServing() throws Exception {
         String prefillPath = prefillUrl + "/internal/v1/prefill";
         String decodePath = decodeUrl + "/internal/v1/decode";
@@ -226,7 +271,7 @@ class DisaggregationTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void killingOneMemberAfterPrefillLosesNothing() throws Exception {
         int[] prompt = TestModel.tokens(700, 6);
         JsonNode handoff = prefill("member-kill", prompt, 12);

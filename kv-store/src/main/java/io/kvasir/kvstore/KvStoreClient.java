@@ -4,6 +4,8 @@ import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.kvasir.kvstore.events.EventBus;
+import io.kvasir.kvstore.events.HazelcastEventBus;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -105,6 +107,11 @@ public final class KvStoreClient implements AutoCloseable {
             prefix.add(block);
         }
         return prefix;
+    }
+
+    /** The event bus on the same cluster connection. */
+    public EventBus eventBus() {
+        return new HazelcastEventBus(hazelcast);
     }
 
     /** Records read from the store that failed their checks, since start. */

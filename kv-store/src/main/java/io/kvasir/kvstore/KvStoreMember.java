@@ -2,6 +2,11 @@ package io.kvasir.kvstore;
 
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryEvictedListener;
+import io.kvasir.kvstore.events.EventBus;
+import io.kvasir.kvstore.events.HazelcastEventBus;
+import io.kvasir.kvstore.events.KvEvent;
 import io.kvasir.kvstore.handoff.WorkerArgs;
 
 import java.util.List;
@@ -18,6 +23,15 @@ public final class KvStoreMember {
     private KvStoreMember() {
     }
 
+    /** Each member reports the blocks it evicts itself, so every eviction is reported once. */
+    static void publishEvictions(HazelcastInstance hz, String source) {
+        EventBus bus = new HazelcastEventBus(hz);
+        IMap<KvBlockKey, byte[]> blocks = hz.getMap(KvStoreMaps.BLOCKS);
+        blocks.addLocalEntryListener((EntryEvictedListener<KvBlockKey, byte[]>) e -> bus.publish(new KvEvent(
+                KvEvent.Kind.EVICTED, e.getKey().model(), List.of(e.getKey().hash().toString()), e.getKey().layer(),
+                source, System.currentTimeMillis())));
+    }
+
     public static void main(String[] args) {
         WorkerArgs a = new WorkerArgs(args);
         int port = a.integer("--port", 5701);
@@ -25,6 +39,7 @@ public final class KvStoreMember {
         HazelcastInstance hz = Hazelcast.newHazelcastInstance(KvStoreMaps.memberConfig(a.text("--cluster", "kvasir"),
                 port, members, a.integer("--backups", 1), a.integer("--max-mib", 1024), a.integer("--partial-ttl-s", 600)));
         Runtime.getRuntime().addShutdownHook(new Thread(hz::shutdown));
+        publishEvictions(hz, "kv-store member 127.0.0.1:" + port);
         System.out.println(READY + " on 127.0.0.1:" + port + " (" + hz.getCluster().getMembers().size() + " members)");
         System.out.flush();
     }

@@ -18,15 +18,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The store client against two embedded members on loopback (the process-level tests live in the workers). */
 class KvStoreClientTest {
 
-    private static final List<String> MEMBERS = List.of("127.0.0.1:5841", "127.0.0.1:5842");
+    private static final List<String> MEMBERS = new ArrayList<>();
     private static final List<HazelcastInstance> members = new ArrayList<>();
     private static KvStoreClient client;
 
     @BeforeAll
-    static void startMembers() {
+    static void startMembers() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+                MEMBERS.add("127.0.0.1:" + s.getLocalPort());
+            }
+        }
         for (String m : MEMBERS) {
             int port = Integer.parseInt(m.substring(m.indexOf(':') + 1));
-            members.add(Hazelcast.newHazelcastInstance(KvStoreMaps.memberConfig("kv-client-test", port, MEMBERS, 1, 64, 60)));
+            members.add(Hazelcast.newHazelcastInstance(KvStoreMaps.memberConfig("kv-client-test-" + MEMBERS.getFirst(), port, MEMBERS, 1, 64, 60)));
         }
         client = new KvStoreClient(members.get(0));
     }

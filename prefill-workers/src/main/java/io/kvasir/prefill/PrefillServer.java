@@ -7,6 +7,9 @@ import io.kvasir.engine.runtime.InferenceEngine;
 import io.kvasir.kvstore.KvStoreClient;
 import io.kvasir.kvstore.KvStoreException;
 import io.kvasir.kvstore.ModelFingerprint;
+import io.kvasir.kvstore.events.EventBus;
+import io.kvasir.kvstore.events.LoadReporter;
+import io.kvasir.kvstore.events.WorkerLoad;
 import io.kvasir.kvstore.handoff.WorkerArgs;
 import io.kvasir.kvstore.handoff.WorkerEngine;
 import io.kvasir.kvstore.handoff.WorkerHttp;
@@ -15,6 +18,7 @@ import io.kvasir.kvstore.handoff.WorkerJson;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 
@@ -28,7 +32,7 @@ public final class PrefillServer {
     public static final String READY = "prefill worker ready";
 
     private final PrefillService service;
-    private final Semaphore admitted;
+    final Semaphore admitted;
 
     PrefillServer(PrefillService service, int queue) {
         this.service = service;
@@ -40,8 +44,22 @@ public final class PrefillServer {
         InferenceEngine engine = WorkerEngine.open(a);
         KvStoreClient store = KvStoreClient.connect(a.text("--cluster", "kvasir"), a.list("--members", "127.0.0.1:5701"));
         String model = ModelFingerprint.of(Path.of(a.text("--model", null)), WorkerEngine.precision(a));
-        PrefillServer server = new PrefillServer(new PrefillService(engine, store, model), a.integer("--queue", 16));
+        int queue = a.integer("--queue", 16);
+        EventBus bus = store.eventBus();
+        PrefillService service = new PrefillService(engine, store, model, bus, Clock.systemUTC());
+        PrefillServer server = new PrefillServer(service, queue);
         int port = server.start(a.integer("--port", 8101));
+        String name = "prefill@127.0.0.1:" + port;
+        long[] last = {0, System.nanoTime()};
+        new LoadReporter(bus, () -> {
+            long tokens = service.computedTokens(), now = System.nanoTime();
+            double rate = (tokens - last[0]) / ((now - last[1]) / 1e9);
+            last[0] = tokens;
+            last[1] = now;
+            int free = engine.cache().pool().freeBlocks();
+            return new WorkerLoad(name, "prefill", queue - server.admitted.availablePermits(), 0,
+                    engine.cache().pool().capacity() - free, free, rate, System.currentTimeMillis());
+        }, 1000);
         System.out.println(READY + " on 127.0.0.1:" + port);
         System.out.flush();
     }

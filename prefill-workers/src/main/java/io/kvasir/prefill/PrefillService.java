@@ -10,7 +10,11 @@ import io.kvasir.kvstore.KvBlockKey;
 import io.kvasir.kvstore.KvBlockRecord;
 import io.kvasir.kvstore.KvStoreClient;
 import io.kvasir.kvstore.SequenceKv;
+import io.kvasir.kvstore.events.EventBus;
+import io.kvasir.kvstore.events.KvEvent;
 import io.kvasir.kvstore.handoff.Handoff;
+
+import java.time.Clock;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,15 +33,19 @@ public final class PrefillService {
     private final InferenceEngine engine;
     private final KvStoreClient store;
     private final String model;
+    private final EventBus events;
+    private final Clock clock;
     private final AtomicLong computedTokens = new AtomicLong();
     private final AtomicLong cachedTokens = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong storedBlocks = new AtomicLong();
 
-    public PrefillService(InferenceEngine engine, KvStoreClient store, String modelFingerprint) {
+    public PrefillService(InferenceEngine engine, KvStoreClient store, String modelFingerprint, EventBus events, Clock clock) {
         this.engine = engine;
         this.store = store;
         this.model = modelFingerprint;
+        this.events = events;
+        this.clock = clock;
     }
 
     public String model() {
@@ -82,6 +90,10 @@ public final class PrefillService {
             s.cancel();
         }
         CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).join();
+        if (hashes.size() > cached.size()) {
+            events.publish(new KvEvent(KvEvent.Kind.STORED, model, hashes.subList(cached.size(), hashes.size()).stream()
+                    .map(ChainHash::toString).toList(), -1, "prefill " + requestId, clock.millis()));
+        }
         requests.incrementAndGet();
         computedTokens.addAndGet(prompt.length - cachedCount);
         cachedTokens.addAndGet(cachedCount);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvasir.engine.bench.CompareBenchmark;
 import io.kvasir.engine.bench.DecodeBenchmark;
+import io.kvasir.engine.bench.FusedDecodeBenchmark;
 import io.kvasir.engine.bench.GemmBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,11 +22,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", required = true, description = "output file")
     Path json;
 
+    @Option(names = "--fusion", description = "decode: the temporal-fusion loop at batch 1 to 64 (\"mode\":\"fused\")")
+    boolean fusion;
+
     @Override
     public Integer call() throws Exception {
         ObjectNode result = switch (suite) {
             case "gemm" -> GemmBenchmark.run();
-            case "decode" -> DecodeBenchmark.run();
+            case "decode" -> fusion ? FusedDecodeBenchmark.run() : DecodeBenchmark.run();
             case "compare" -> CompareBenchmark.run();
             default -> throw new IllegalArgumentException("unknown suite '" + suite + "' (gemm, decode, compare)");
         };
