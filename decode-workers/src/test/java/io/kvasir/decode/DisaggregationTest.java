@@ -63,6 +63,7 @@ class DisaggregationTest {
     static Path dir;
     private static Path model;
     private static final List<JavaProcess> members = new ArrayList<>();
+    private static final List<String> memberUrls = new ArrayList<>();
     private static JavaProcess prefill;
     private static JavaProcess decode;
     private static String prefillUrl;
@@ -84,7 +85,9 @@ class DisaggregationTest {
                     Integer.toString(port), "--members", memberList, "--cluster", cluster, "--max-mib", "128"));
         }
         for (JavaProcess m : members) {
-            m.awaitReady();
+            String ready = m.awaitReady();
+            int at = ready.indexOf("metrics on 127.0.0.1:") + "metrics on 127.0.0.1:".length();
+            memberUrls.add("http://127.0.0.1:" + ready.substring(at, ready.indexOf(')', at)));
         }
         String[] worker = {"--model", model.toString(), "--members", memberList, "--cluster", cluster, "--kv", "bf16",
                 "--prefill-chunk", Integer.toString(TestModel.PREFILL_CHUNK), "--kv-mib", "32", "--warmup", Integer.toString(WARM_UP), "--port", "0"};
@@ -203,18 +206,20 @@ class DisaggregationTest {
     @Order(2)
     void workersPublishStoredBlocksUsageAndLoadOnTheEventBus() throws Exception {
         int[] prompt = TestModel.tokens(200, 7);
-        kvEvents.clear();
-        usage.clear();
         JsonNode handoff = prefill("events", prompt, 5);
         decode(handoff, 5);
-        KvEvent stored = kvEvents.poll(10, TimeUnit.SECONDS);
+        KvEvent stored = next(kvEvents, e -> e.source().equals("prefill events"));
         assertEquals(KvEvent.Kind.STORED, stored.kind());
         assertEquals(List.of(handoff.get("blockHashes").get(0).asText(), handoff.get("blockHashes").get(1).asText(),
                 handoff.get("blockHashes").get(2).asText()), stored.blockHashes());
-        UsageRecord used = usage.poll(10, TimeUnit.SECONDS);
-        assertEquals("events", used.requestId());
+        UsageRecord used = next(usage, u -> u.requestId().equals("events"));
         assertEquals(200, used.promptTokens());
         assertEquals(5, used.completionTokens());
+        long owned = 0;
+        for (String url : memberUrls) {
+            owned += metrics(url).get("kvasir_kv_store_blocks");
+        }
+        assertTrue(owned >= 2 * 3, "members own the prompt's full blocks (every layer): " + owned);
         java.util.Set<String> roles = new java.util.HashSet<>();
         while (roles.size() < 2) {
             WorkerLoad load = loads.poll(10, TimeUnit.SECONDS);
@@ -222,6 +227,18 @@ class DisaggregationTest {
             assertTrue(load.kvBlocksFree() > 0);
             roles.add(load.role());
         }
+    }
+
+    /** The first event that matches; others (from earlier requests, published after their responses) are skipped. */
+    private static <T> T next(BlockingQueue<T> events, java.util.function.Predicate<T> matches) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            T e = events.poll(100, TimeUnit.MILLISECONDS);
+            if (e != null && matches.test(e)) {
+                return e;
+            }
+        }
+        throw new AssertionError("no matching event within 10 s");
     }
 
     @Test

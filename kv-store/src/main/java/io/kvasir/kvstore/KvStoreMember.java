@@ -14,7 +14,8 @@ import java.util.List;
 /**
  * The kv-store member server, its own process:
  * {@code KvStoreMember --port 5701 --members 127.0.0.1:5701,127.0.0.1:5702 [--cluster kvasir] [--backups 1]
- * [--max-mib 1024] [--partial-ttl-s 600]}. Prints {@code kv-store member ready} once it has joined.
+ * [--max-mib 1024] [--partial-ttl-s 600] [--http-port 0]}. Prints {@code kv-store member ready} once it has joined;
+ * {@code --http-port} serves {@code /health} and {@code /metrics}.
  */
 public final class KvStoreMember {
 
@@ -32,7 +33,7 @@ public final class KvStoreMember {
                 source, System.currentTimeMillis())));
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws java.io.IOException {
         WorkerArgs a = new WorkerArgs(args);
         int port = a.integer("--port", 5701);
         List<String> members = a.list("--members", "127.0.0.1:" + port);
@@ -40,7 +41,9 @@ public final class KvStoreMember {
                 port, members, a.integer("--backups", 1), a.integer("--max-mib", 1024), a.integer("--partial-ttl-s", 600)));
         Runtime.getRuntime().addShutdownHook(new Thread(hz::shutdown));
         publishEvictions(hz, "kv-store member 127.0.0.1:" + port);
-        System.out.println(READY + " on 127.0.0.1:" + port + " (" + hz.getCluster().getMembers().size() + " members)");
+        int http = MemberEndpoints.start(hz, a.integer("--http-port", 0));
+        System.out.println(READY + " (" + hz.getCluster().getMembers().size() + " members, health and metrics on 127.0.0.1:"
+                + http + ") on 127.0.0.1:" + port);
         System.out.flush();
     }
 }

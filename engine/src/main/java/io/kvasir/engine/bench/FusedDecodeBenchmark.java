@@ -13,18 +13,21 @@ import io.kvasir.engine.sampling.SampledToken;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Aggregate decode throughput of the temporal-fusion loop on the bench-shape model: B sequences of different
- * lengths run through one {@link DecodeLoop}, and tokens/s is counted over loop iterations after a warm-up.
+ * lengths run through one {@link DecodeLoop}, and tokens/s is counted over loop iterations after a warm-up; the
+ * median of three samples per batch size.
  */
 public final class FusedDecodeBenchmark {
 
     private static final int[] BATCHES = {1, 2, 4, 8, 16, 32, 64};
     private static final int WARMUP_ITERATIONS = 4;
-    private static final int ITERATIONS = 24;
+    private static final int ITERATIONS = 16;
+    private static final int ROUNDS = 3;
 
     private FusedDecodeBenchmark() {
     }
@@ -38,15 +41,23 @@ public final class FusedDecodeBenchmark {
                 EngineOptions.DEFAULTS)) {
             tokensPerSecond(engine, 4);                                   // compiles the kernels before any sample counts
             tokensPerSecond(engine, 1);
-            for (int batch : BATCHES) {
-                double rate = tokensPerSecond(engine, batch);
+            // Rounds interleave the batch sizes, so a load change on a shared machine hits all of them alike.
+            double[][] rates = new double[BATCHES.length][ROUNDS];
+            for (int round = 0; round < ROUNDS; round++) {
+                for (int i = 0; i < BATCHES.length; i++) {
+                    rates[i][round] = tokensPerSecond(engine, BATCHES[i]);
+                }
+            }
+            for (int i = 0; i < BATCHES.length; i++) {
+                Arrays.sort(rates[i]);
+                double rate = rates[i][ROUNDS / 2];
                 ObjectNode r = results.addObject();
                 r.put("model", "bench");
                 r.put("mode", "fused");
                 r.put("weights", "bf16");
-                r.put("batch", batch);
+                r.put("batch", BATCHES[i]);
                 r.put("tokens_per_s", rate);
-                System.err.printf("bench decode --fusion: batch %d: %.1f tokens/s%n", batch, rate);
+                System.err.printf("bench decode --fusion: batch %d: %.1f tokens/s (median of %d)%n", BATCHES[i], rate, ROUNDS);
             }
         }
         return root;

@@ -156,4 +156,32 @@ class DecodeLoopTest {
             assertEquals(freeBefore, engine.cache().pool().freeBlocks());
         }
     }
+
+    @Test
+    void aFullQueueRefusesInsteadOfWaiting() throws Exception {
+        try (InferenceEngine engine = engine(); DecodeLoop loop = new DecodeLoop(engine, 1, 1)) {
+            SamplingParams endless = SamplingParams.builder().temperature(0).maxTokens(100_000).ignoreEos(true).build();
+            DecodeLoop.Listener ignore = new DecodeLoop.Listener() {
+                @Override
+                public void token(SampledToken token, String text) {
+                }
+
+                @Override
+                public void end(Sequence sequence, String error) {
+                }
+            };
+            Sequence[] s = new Sequence[3];
+            for (int i = 0; i < 3; i++) {
+                s[i] = engine.start(new int[]{5 + i, 6, 7}, endless);
+                engine.prefill(s[i]);
+            }
+            assertTrue(loop.submit(s[0], ignore));
+            while (loop.activeSequences() < 1) {
+                LockSupport.parkNanos(200_000);
+            }
+            assertTrue(loop.submit(s[1], ignore), "one may wait for the single slot");
+            assertTrue(!loop.submit(s[2], ignore), "a second waiter is refused (the worker answers 429)");
+            s[2].cancel();
+        }
+    }
 }
