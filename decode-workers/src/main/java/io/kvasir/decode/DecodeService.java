@@ -76,7 +76,9 @@ public final class DecodeService {
             s.cancel();
             throw e;
         }
-        if (!loop.submit(s, listener)) {
+        GeneratedKvPersister persister = new GeneratedKvPersister(listener, engine, store, model, h.promptTokens());
+        persister.attach(s);
+        if (!loop.submit(s, persister)) {
             s.cancel();
             return null;
         }

@@ -8,6 +8,7 @@ import io.kvasir.engine.runtime.InferenceEngine;
 import io.kvasir.engine.sampling.SampledToken;
 import io.kvasir.engine.sampling.SamplingParams;
 import io.kvasir.engine.sampling.TokenLogprob;
+import io.kvasir.kvstore.BlockHashes;
 import io.kvasir.kvstore.KvStoreClient;
 import io.kvasir.kvstore.KvStoreMember;
 import io.kvasir.kvstore.events.EventBus;
@@ -195,11 +196,47 @@ class DisaggregationTest {
     @Order(1)
     void prefillAndDecodeInSeparateProcessesMatchTheSingleProcessEngine() throws Exception {
         int[] prompt = TestModel.tokens(150, 1);                        // two full blocks and a partial one
-        List<SampledToken> expected = TestModel.generate(reference, prompt, greedy(24));
-        JsonNode handoff = prefill("lossless", prompt, 24);
+        List<SampledToken> expected = TestModel.generate(reference, prompt, greedy(60));
+        JsonNode handoff = prefill("lossless", prompt, 60);
         assertEquals(2, handoff.get("blockHashes").size());
         assertTrue(handoff.get("partialBlock").asBoolean());
-        assertSameTokensAndLogprobs(expected, decode(handoff, 24));
+        assertSameTokensAndLogprobs(expected, decode(handoff, 60));
+
+        // Generated text filled the third block (positions 128..191): the decode worker persisted it.
+        int[] text = new int[192];
+        System.arraycopy(prompt, 0, text, 0, prompt.length);
+        for (int i = prompt.length; i < text.length; i++) {
+            text[i] = expected.get(i - prompt.length).id();
+        }
+        assertEquals(3, busClient.longestPrefix(handoff.get("model").asText(), BlockHashes.of(text), 2).size());
+    }
+
+    @Test
+    @Order(5)
+    void aClientThatGoesAwayCancelsItsSequenceAndFreesItsBlocks() throws Exception {
+        long freeBefore = metrics(decodeUrl).get("kvasir_kv_blocks_free");
+        JsonNode handoff = prefill("goes-away", TestModel.tokens(300, 8), 100_000);
+        ObjectNode body = samplingJson(100_000);
+        body.set("handoff", handoff);
+        HttpResponse<java.io.InputStream> r = HTTP.send(HttpRequest.newBuilder(URI.create(decodeUrl + "/internal/v1/decode"))
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, r.statusCode());
+        java.io.BufferedReader events = new java.io.BufferedReader(new java.io.InputStreamReader(r.body()));
+        for (int seen = 0; seen < 5; ) {
+            if (events.readLine().startsWith("data: ")) {
+                seen++;
+            }
+        }
+        assertEquals(1, metrics(decodeUrl).get("kvasir_running_requests"));
+        r.body().close();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        Map<String, Long> m = metrics(decodeUrl);
+        while (m.get("kvasir_running_requests") > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            m = metrics(decodeUrl);
+        }
+        assertEquals(0, m.get("kvasir_running_requests"), "the sequence was cancelled");
+        assertEquals(freeBefore, m.get("kvasir_kv_blocks_free"), "its blocks were freed");
     }
 
     @Test
@@ -288,7 +325,7 @@ class DisaggregationTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void killingOneMemberAfterPrefillLosesNothing() throws Exception {
         int[] prompt = TestModel.tokens(700, 6);
         JsonNode handoff = prefill("member-kill", prompt, 12);
