@@ -22,7 +22,8 @@ public final class KvStoreMaps {
     }
 
     /**
-     * @param maxMibPerMember heap the block map may use on each member before LRU eviction
+     * @param maxMibPerMember heap the block map may use on each member before LRU eviction; Hazelcast enforces it
+     *                        per partition (its share of 271), so it must be well above 271 records
      * @param partialTtlSeconds how long a request's partial block lives
      */
     public static Config memberConfig(String clusterName, int port, List<String> members, int backups,
