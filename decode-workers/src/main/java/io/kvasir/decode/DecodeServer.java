@@ -61,9 +61,11 @@ public final class DecodeServer {
         String model = ModelFingerprint.of(Path.of(a.text("--model", null)), WorkerEngine.precision(a));
         int maxBatch = a.integer("--max-batch", 64);
         int queue = a.integer("--queue", 64);
-        DecodeLoop loop = new DecodeLoop(engine, maxBatch, queue);
+        StorePreemption preemption = new StorePreemption(engine, store, model);
+        DecodeLoop loop = new DecodeLoop(engine, maxBatch, queue, preemption);
         EventBus bus = store.eventBus();
-        DecodeServer server = new DecodeServer(new DecodeService(engine, store, loop, model), loop, engine, maxBatch + queue, bus);
+        DecodeServer server = new DecodeServer(new DecodeService(engine, store, loop, model, preemption), loop, engine,
+                maxBatch + queue, bus);
         int port = server.start(a.integer("--port", 8201));
         server.name = "decode@127.0.0.1:" + port;
         long[] last = {0, System.nanoTime()};
@@ -183,7 +185,9 @@ public final class DecodeServer {
                 kvasir_kv_blocks_free %d
                 # TYPE kvasir_kv_records_pulled_total counter
                 kvasir_kv_records_pulled_total %d
+                # TYPE kvasir_preemptions_total counter
+                kvasir_preemptions_total %d
                 """.formatted(loop.iterations(), engine.decodeForwards(), loop.sequenceSteps(), loop.activeSequences(),
-                loop.waitingSequences(), engine.cache().pool().freeBlocks(), service.pulledRecords()));
+                loop.waitingSequences(), engine.cache().pool().freeBlocks(), service.pulledRecords(), loop.preemptions()));
     }
 }

@@ -29,12 +29,15 @@ public final class DecodeService {
     private final DecodeLoop loop;
     private final String model;
     private final AtomicLong pulledRecords = new AtomicLong();
+    private final StorePreemption preemption;
 
-    public DecodeService(InferenceEngine engine, KvStoreClient store, DecodeLoop loop, String modelFingerprint) {
+    DecodeService(InferenceEngine engine, KvStoreClient store, DecodeLoop loop, String modelFingerprint,
+                  StorePreemption preemption) {
         this.engine = engine;
         this.store = store;
         this.loop = loop;
         this.model = modelFingerprint;
+        this.preemption = preemption;
     }
 
     /**
@@ -76,9 +79,12 @@ public final class DecodeService {
             s.cancel();
             throw e;
         }
-        GeneratedKvPersister persister = new GeneratedKvPersister(listener, engine, store, model, h.promptTokens());
+        GeneratedKvPersister persister = new GeneratedKvPersister(listener, engine, store, model, h.promptTokens(),
+                preemption::forget);
         persister.attach(s);
+        preemption.register(s, h.requestId(), h.promptTokens());
         if (!loop.submit(s, persister)) {
+            preemption.forget(s);
             s.cancel();
             return null;
         }

@@ -15,6 +15,7 @@ import io.kvasir.kvstore.SequenceKv;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Writes each block of a sequence to the store as soon as generated text fills it, so another worker can resume
@@ -28,10 +29,13 @@ final class GeneratedKvPersister implements DecodeLoop.Listener {
     private final KvStoreClient store;
     private final String model;
     private final int[] prompt;
+    private final Consumer<Sequence> onEnd;
     private Sequence sequence;
     private int persistedBlocks;
 
-    GeneratedKvPersister(DecodeLoop.Listener client, InferenceEngine engine, KvStoreClient store, String model, int[] prompt) {
+    GeneratedKvPersister(DecodeLoop.Listener client, InferenceEngine engine, KvStoreClient store, String model, int[] prompt,
+                         Consumer<Sequence> onEnd) {
+        this.onEnd = onEnd;
         this.client = client;
         this.engine = engine;
         this.store = store;
@@ -55,6 +59,7 @@ final class GeneratedKvPersister implements DecodeLoop.Listener {
 
     @Override
     public void end(Sequence s, String error) {
+        onEnd.accept(s);
         client.end(s, error);
     }
 

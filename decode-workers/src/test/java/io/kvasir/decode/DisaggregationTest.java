@@ -65,6 +65,8 @@ class DisaggregationTest {
     private static Path model;
     private static final List<JavaProcess> members = new ArrayList<>();
     private static final List<String> memberUrls = new ArrayList<>();
+    private static String memberList;
+    private static String cluster;
     private static JavaProcess prefill;
     private static JavaProcess decode;
     private static String prefillUrl;
@@ -79,8 +81,8 @@ class DisaggregationTest {
     static void startCluster() throws Exception {
         model = TestModel.write(dir.resolve("model"));
         int[] ports = {JavaProcess.freePort(), JavaProcess.freePort()};
-        String memberList = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1];
-        String cluster = "disagg-test-" + ports[0];
+        memberList = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1];
+        cluster = "disagg-test-" + ports[0];
         for (int port : ports) {
             members.add(new JavaProcess("member-" + port, KvStoreMember.class, KvStoreMember.READY, "--port",
                     Integer.toString(port), "--members", memberList, "--cluster", cluster, "--max-mib", "128"));
@@ -154,7 +156,10 @@ class DisaggregationTest {
     private static List<SampledToken> decode(JsonNode handoff, int maxTokens) throws Exception {
         ObjectNode body = samplingJson(maxTokens);
         body.set("handoff", handoff);
-        HttpResponse<String> r = post(decodeUrl + "/internal/v1/decode", body.toString());
+        return events(post(decodeUrl + "/internal/v1/decode", body.toString()));
+    }
+
+    private static List<SampledToken> events(HttpResponse<String> r) throws Exception {
         assertEquals(200, r.statusCode(), r.body());
         List<SampledToken> tokens = new ArrayList<>();
         boolean finished = false;
@@ -326,6 +331,42 @@ class DisaggregationTest {
 
     @Test
     @Order(6)
+    void underKvPressureTheDecodeWorkerParksSequencesInTheStoreAndStillAnswersExactly() throws Exception {
+        String[] worker = {"--model", model.toString(), "--members", memberList, "--cluster", cluster, "--kv", "bf16",
+                "--prefill-chunk", Integer.toString(TestModel.PREFILL_CHUNK), "--kv-mib", "1",
+                "--warmup", Integer.toString(WARM_UP), "--port", "0"};
+        try (JavaProcess small = new JavaProcess("decode-1mib", DecodeServer.class, DecodeServer.READY, worker)) {
+            String smallUrl = "http://127.0.0.1:" + small.awaitPort();
+            int requests = 8;
+            List<int[]> prompts = new ArrayList<>();
+            List<JsonNode> handoffs = new ArrayList<>();
+            for (int i = 0; i < requests; i++) {
+                prompts.add(TestModel.tokens(300 + 7 * i, 20 + i));
+                handoffs.add(prefill("pressure-" + i, prompts.get(i), 400));
+            }
+            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
+            for (JsonNode handoff : handoffs) {
+                ObjectNode body = samplingJson(400);
+                body.set("handoff", handoff);
+                streams.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(smallUrl + "/internal/v1/decode"))
+                        .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            // Fused, these sequences share forwards of up to 8 rows, whose matrix kernels sum in another order than
+            // batch 1's: tokens must match exactly, logprobs to float rounding.
+            for (int i = 0; i < requests; i++) {
+                List<SampledToken> expected = TestModel.generate(reference, prompts.get(i), greedy(400));
+                List<SampledToken> actual = events(streams.get(i).get(120, TimeUnit.SECONDS));
+                assertEquals(TestModel.ids(expected), TestModel.ids(actual), "request " + i);
+                for (int t = 0; t < expected.size(); t++) {
+                    assertEquals(expected.get(t).logprob(), actual.get(t).logprob(), 1e-4f, "request " + i + " token " + t);
+                }
+            }
+            assertTrue(metrics(smallUrl).get("kvasir_preemptions_total") > 0, "64 KV blocks cannot hold 8 × 11 blocks");
+        }
+    }
+
+    @Test
+    @Order(7)
     void killingOneMemberAfterPrefillLosesNothing() throws Exception {
         int[] prompt = TestModel.tokens(700, 6);
         JsonNode handoff = prefill("member-kill", prompt, 12);

@@ -1,8 +1,10 @@
 package io.kvasir.engine.runtime;
 
+import io.kvasir.engine.kv.KvCache;
 import io.kvasir.engine.kv.KvCacheFullException;
 import io.kvasir.engine.sampling.SampledToken;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -26,12 +28,27 @@ public final class DecodeLoop implements AutoCloseable {
         void end(Sequence sequence, String error);
     }
 
+    /**
+     * Where a preempted sequence's KV goes while it waits (the KV store, in a decode worker). Called on the loop
+     * thread: {@link #save} before the sequence's blocks are freed, {@link #load} after room was made for them.
+     */
+    public interface Preemption {
+        void save(Sequence sequence);
+
+        void load(Sequence sequence);
+    }
+
     private record Entry(Sequence sequence, Listener listener) {}
+
+    private record Suspended(Entry entry, int tokens) {}
 
     private final InferenceEngine engine;
     private final int maxBatch;
     private final BlockingQueue<Entry> waiting;
     private final List<Entry> active = new ArrayList<>();
+    private final ArrayDeque<Suspended> preempted = new ArrayDeque<>();
+    private final Preemption preemption;
+    private final AtomicLong preemptions = new AtomicLong();
     private final ConcurrentHashMap.KeySetView<Sequence, Boolean> cancelled = ConcurrentHashMap.newKeySet();
     private final AtomicLong iterations = new AtomicLong();
     private final AtomicLong sequenceSteps = new AtomicLong();
@@ -44,10 +61,16 @@ public final class DecodeLoop implements AutoCloseable {
      * @param waitCapacity sequences that may wait for a slot; {@link #submit} refuses beyond it
      */
     public DecodeLoop(InferenceEngine engine, int maxBatch, int waitCapacity) {
+        this(engine, maxBatch, waitCapacity, null);
+    }
+
+    /** @param preemption where to park KV under memory pressure; null fails the youngest sequence instead */
+    public DecodeLoop(InferenceEngine engine, int maxBatch, int waitCapacity, Preemption preemption) {
         if (maxBatch <= 0 || waitCapacity <= 0) {
             throw new IllegalArgumentException("batch and queue sizes must be positive");
         }
         this.engine = engine;
+        this.preemption = preemption;
         this.maxBatch = maxBatch;
         this.waiting = new ArrayBlockingQueue<>(waitCapacity);
         this.thread = Thread.ofPlatform().name("decode-loop").daemon().start(this::run);
@@ -75,6 +98,11 @@ public final class DecodeLoop implements AutoCloseable {
         return sequenceSteps.get();
     }
 
+    /** Sequences whose KV was parked to make room, since start. */
+    public long preemptions() {
+        return preemptions.get();
+    }
+
     public int activeSequences() {
         return activeCount;
     }
@@ -87,7 +115,7 @@ public final class DecodeLoop implements AutoCloseable {
         while (running) {
             try {
                 admit();
-                if (active.isEmpty()) {
+                if (active.isEmpty() && preempted.isEmpty()) {
                     Entry next = waiting.poll(50, TimeUnit.MILLISECONDS);
                     if (next != null) {
                         start(next);
@@ -102,11 +130,55 @@ public final class DecodeLoop implements AutoCloseable {
         }
     }
 
-    /** Memory-aware: a sequence joins only while every active one can still grow by one position. */
+    /**
+     * Memory-aware: a sequence joins only while every active one can still grow by one position. Preempted
+     * sequences come back first, oldest first, once their blocks fit again.
+     */
     private void admit() {
-        while (active.size() < maxBatch && !waiting.isEmpty() && blocksForNextStep() < freeBlocks()) {
+        while (active.size() < maxBatch && !preempted.isEmpty()
+                && blocksForNextStep() + blocksFor(preempted.peekFirst().tokens + 1) <= freeBlocks()) {
+            resume(preempted.pollFirst());
+        }
+        // Waiting sequences already hold their prompt's blocks; if those are what keeps the preempted out, run them.
+        boolean blockedByWaiting = active.isEmpty() && !preempted.isEmpty();
+        while ((preempted.isEmpty() || blockedByWaiting) && active.size() < maxBatch && !waiting.isEmpty()
+                && blocksForNextStep() < freeBlocks()) {
             start(waiting.poll());
         }
+    }
+
+    private void resume(Suspended s) {
+        try {
+            engine.restoreKv(s.entry.sequence, s.tokens);
+            preemption.load(s.entry.sequence);
+        } catch (RuntimeException e) {
+            s.entry.sequence.cancel();
+            s.entry.listener.end(s.entry.sequence, "could not restore preempted KV: " + e.getMessage());
+            return;
+        }
+        active.add(s.entry);
+        activeCount = active.size();
+    }
+
+    /** Parks the youngest sequences' KV until the rest can take their next step. */
+    private void preemptUnderPressure() {
+        while (preemption != null && active.size() > 1 && blocksForNextStep() > freeBlocks()) {
+            Entry youngest = active.removeLast();
+            activeCount = active.size();
+            try {
+                preemption.save(youngest.sequence);
+            } catch (RuntimeException e) {
+                youngest.sequence.cancel();
+                youngest.listener.end(youngest.sequence, "could not preempt: " + e.getMessage());
+                continue;
+            }
+            preempted.addLast(new Suspended(youngest, engine.suspendKv(youngest.sequence)));
+            preemptions.incrementAndGet();
+        }
+    }
+
+    private static int blocksFor(int tokens) {
+        return (tokens + KvCache.BLOCK_TOKENS - 1) / KvCache.BLOCK_TOKENS;
     }
 
     private void start(Entry e) {
@@ -129,6 +201,7 @@ public final class DecodeLoop implements AutoCloseable {
                 retire(i, null);
             }
         }
+        preemptUnderPressure();
         if (active.isEmpty()) {
             return;
         }
@@ -189,6 +262,11 @@ public final class DecodeLoop implements AutoCloseable {
             e.listener.end(e.sequence, "the decode loop stopped");
         }
         active.clear();
+        for (Suspended s : preempted) {
+            s.entry.sequence.cancel();
+            s.entry.listener.end(s.entry.sequence, "the decode loop stopped");
+        }
+        preempted.clear();
         Entry e;
         while ((e = waiting.poll()) != null) {
             e.sequence.cancel();

@@ -111,6 +111,24 @@ public final class InferenceEngine implements AutoCloseable {
         return s;
     }
 
+    /**
+     * Frees the KV blocks of an unfinished sequence that the caller has saved elsewhere (preemption under memory
+     * pressure); {@link #restoreKv} makes room again. Returns the positions it held.
+     */
+    public synchronized int suspendKv(Sequence s) {
+        int tokens = s.table().tokens();
+        s.table().release();
+        return tokens;
+    }
+
+    /** Makes room for {@code tokens} positions of a suspended sequence; the caller fills them with {@link #importKv}. */
+    public synchronized void restoreKv(Sequence s, int tokens) {
+        if (s.table().tokens() != 0 || s.isFinished()) {
+            throw new IllegalStateException("only a suspended sequence can be restored");
+        }
+        s.table().append(tokens);
+    }
+
     /** Writes one layer of one logical block of {@code s} (its filled positions) to {@code k} and {@code v}. */
     public void exportKv(Sequence s, int logicalBlock, int layer, ByteBuffer k, ByteBuffer v) {
         cache.layer(layer).exportBlock(s.table().physicalBlock(logicalBlock), tokensIn(s, logicalBlock), k, v);

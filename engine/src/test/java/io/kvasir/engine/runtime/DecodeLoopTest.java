@@ -184,4 +184,93 @@ class DecodeLoopTest {
             s[2].cancel();
         }
     }
+
+    /** Parks KV in memory, the way a decode worker parks it in the store. */
+    private static final class ParkedKv implements DecodeLoop.Preemption {
+        private final InferenceEngine engine;
+        private final Map<Sequence, List<byte[][]>> parked = new java.util.HashMap<>();
+
+        ParkedKv(InferenceEngine engine) {
+            this.engine = engine;
+        }
+
+        @Override
+        public void save(Sequence s) {
+            List<byte[][]> blocks = new ArrayList<>();
+            int layers = engine.model().config().numLayers();
+            for (int b = 0; b * 64 < s.kvTokens(); b++) {
+                for (int l = 0; l < layers; l++) {
+                    int bytes = engine.cache().blockBytes(InferenceEngine.tokensIn(s, b));
+                    java.nio.ByteBuffer k = java.nio.ByteBuffer.allocate(bytes);
+                    java.nio.ByteBuffer v = java.nio.ByteBuffer.allocate(bytes);
+                    engine.exportKv(s, b, l, k, v);
+                    blocks.add(new byte[][]{k.array(), v.array()});
+                }
+            }
+            parked.put(s, blocks);
+        }
+
+        @Override
+        public void load(Sequence s) {
+            List<byte[][]> blocks = parked.remove(s);
+            int layers = engine.model().config().numLayers();
+            for (int i = 0; i < blocks.size(); i++) {
+                engine.importKv(s, i / layers, i % layers, java.nio.ByteBuffer.wrap(blocks.get(i)[0]),
+                        java.nio.ByteBuffer.wrap(blocks.get(i)[1]));
+            }
+        }
+    }
+
+    @Test
+    void underKvPressureSequencesArePreemptedAndResumeWithTheSameOutput() throws Exception {
+        SamplingParams params = SamplingParams.builder().temperature(0).maxTokens(150).ignoreEos(true).build();
+        List<int[]> prompts = new ArrayList<>();
+        SplittableRandom r = new SplittableRandom(9);
+        for (int i = 0; i < 6; i++) {
+            int[] p = new int[40 + 4 * i];
+            for (int t = 0; t < p.length; t++) {
+                p[t] = r.nextInt(TinyModels.VOCAB_SIZE - 1);
+            }
+            prompts.add(p);
+        }
+        List<int[]> expected = new ArrayList<>();
+        try (InferenceEngine engine = engine()) {
+            for (int[] p : prompts) {
+                expected.add(alone(engine, new Request(p, params, 0)));
+            }
+        }
+        // 12 blocks hold three of these sequences at full length; six run, so some must wait parked.
+        long blockBytes = 2L * 2 * 64 * 2 * 16 * 4;
+        try (InferenceEngine engine = new InferenceEngine(LoadedModel.load(model, WeightOptions.AS_STORED),
+                new EngineOptions(64, 12 * blockBytes, io.kvasir.engine.kv.KvPrecision.F32, WeightOptions.AS_STORED));
+             DecodeLoop loop = new DecodeLoop(engine, 8, 8, new ParkedKv(engine))) {
+            assertEquals(12, engine.cache().pool().capacity());
+            List<CompletableFuture<int[]>> results = new ArrayList<>();
+            for (int[] p : prompts) {
+                Sequence s = engine.start(p, params);
+                engine.prefill(s);
+                CompletableFuture<int[]> done = new CompletableFuture<>();
+                results.add(done);
+                loop.submit(s, new DecodeLoop.Listener() {
+                    @Override
+                    public void token(SampledToken token, String text) {
+                    }
+
+                    @Override
+                    public void end(Sequence sequence, String error) {
+                        if (error != null) {
+                            done.completeExceptionally(new AssertionError(error));
+                        } else {
+                            done.complete(sequence.generated());
+                        }
+                    }
+                });
+            }
+            for (int i = 0; i < prompts.size(); i++) {
+                assertArrayEquals(expected.get(i), results.get(i).get(60, TimeUnit.SECONDS), "sequence " + i);
+            }
+            assertTrue(loop.preemptions() > 0, "memory pressure preempted sequences");
+            assertEquals(12, engine.cache().pool().freeBlocks());
+        }
+    }
 }
