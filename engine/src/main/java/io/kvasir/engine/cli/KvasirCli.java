@@ -9,6 +9,11 @@ import picocli.CommandLine.Command;
 public final class KvasirCli {
 
     public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, also used by tests. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new KvasirCli());
         // Bad input is the user's to fix: show the message, not a stack trace.
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -18,6 +23,6 @@ public final class KvasirCli {
             }
             return 1;
         });
-        System.exit(cli.execute(args));
+        return cli;
     }
 }
