@@ -15,43 +15,28 @@ final class F16Matrix extends SegmentMatrix {
     }
 
     /**
-     * Two rows per pass, not four as for the other types: the F16 conversion is large enough that the JIT stops
-     * inlining it after a few copies in one method, and a conversion that is not inlined boxes every vector.
+     * One row at a time, as one sequential stream (which the prefetchers follow best), with two accumulators
+     * rather than four: the F16 conversion is large, and the JIT stops inlining it after a few copies in one
+     * method, boxing every vector of a copy it does not inline.
      */
     @Override
     void gemv(float[] x, int xOffset, float[] out, int outOffset, int from, int to) {
+        int step = 2 * LANES;
+        int blocked = cols / step * step;
         int bound = F.loopBound(cols);
-        int r = from;
-        for (; r + 2 <= to; r += 2) {
-            long o0 = rowOffset(r);
-            long o1 = o0 + rowBytes;
+        for (int r = from; r < to; r++) {
+            long o = rowOffset(r);
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = FloatVector.zero(F);
             int c = 0;
+            for (; c < blocked; c += step) {
+                a0 = WideningLoads.f16(data, o + 2L * c).fma(FloatVector.fromArray(F, x, xOffset + c), a0);
+                a1 = WideningLoads.f16(data, o + 2L * (c + LANES)).fma(FloatVector.fromArray(F, x, xOffset + c + LANES), a1);
+            }
             for (; c < bound; c += LANES) {
-                FloatVector xv = FloatVector.fromArray(F, x, xOffset + c);
-                long b = 2L * c;
-                a0 = WideningLoads.f16(data, o0 + b).fma(xv, a0);
-                a1 = WideningLoads.f16(data, o1 + b).fma(xv, a1);
+                a0 = WideningLoads.f16(data, o + 2L * c).fma(FloatVector.fromArray(F, x, xOffset + c), a0);
             }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            for (; c < cols; c++) {
-                float xc = x[xOffset + c];
-                s0 += WideningLoads.f16Scalar(data, o0 + 2L * c) * xc;
-                s1 += WideningLoads.f16Scalar(data, o1 + 2L * c) * xc;
-            }
-            out[outOffset + r] = s0;
-            out[outOffset + r + 1] = s1;
-        }
-        if (r < to) {
-            long o = rowOffset(r);
-            FloatVector a = FloatVector.zero(F);
-            int c = 0;
-            for (; c < bound; c += LANES) {
-                a = WideningLoads.f16(data, o + 2L * c).fma(FloatVector.fromArray(F, x, xOffset + c), a);
-            }
-            float s = a.reduceLanes(VectorOperators.ADD);
+            float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
             for (; c < cols; c++) {
                 s += WideningLoads.f16Scalar(data, o + 2L * c) * x[xOffset + c];
             }
