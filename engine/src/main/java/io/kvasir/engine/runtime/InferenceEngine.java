@@ -58,15 +58,23 @@ public final class InferenceEngine implements AutoCloseable {
         return new Sequence(prompt, params, new BlockTable(cache), model.tokenizer(), c);
     }
 
-    /** Computes the prompt's KV cache chunk by chunk and samples the first generated token. */
+    /**
+     * Computes the prompt's KV cache chunk by chunk and samples the first generated token. On failure (a full KV
+     * cache) the sequence is cancelled, so its blocks return to the pool.
+     */
     public synchronized void prefill(Sequence s) {
         int[] prompt = s.prompt();
-        float[] logits = null;
-        for (int from = 0; from < prompt.length; from += options.prefillChunk()) {
-            int[] chunk = Arrays.copyOfRange(prompt, from, Math.min(prompt.length, from + options.prefillChunk()));
-            logits = transformer.forward(List.of(new SequenceChunk(s.table(), chunk, false, null)));
+        try {
+            float[] logits = null;
+            for (int from = 0; from < prompt.length; from += options.prefillChunk()) {
+                int[] chunk = Arrays.copyOfRange(prompt, from, Math.min(prompt.length, from + options.prefillChunk()));
+                logits = transformer.forward(List.of(new SequenceChunk(s.table(), chunk, false, null)));
+            }
+            s.accept(logits, 0);
+        } catch (RuntimeException e) {
+            s.cancel();
+            throw e;
         }
-        s.accept(logits, 0);
     }
 
     /** One batched forward over the last token of every unfinished sequence; each gets one new token. */
