@@ -42,8 +42,8 @@ public final class GpuAttentionBenchmark {
         root.put("multiprocessors", info.multiprocessors());
         root.put("clock_mhz", info.clockKhz() / 1000);
         root.put("driver", info.driverVersion());
-        root.put("peak_tflops_f32", peak.f32Tflops());
-        root.put("peak_tflops_bf16", peak.bf16Tflops());
+        putFinite(root, "peak_tflops_f32", peak.f32Tflops());
+        putFinite(root, "peak_tflops_bf16", peak.bf16Tflops());
         root.put("peak_formula", "SMs x per-SM flops/clock (F32: 2 x FMA lanes; BF16: dense tensor) x max SM clock");
         root.put("flops_counted", "4 x head_dim per visited (query, key) pair after the causal mask");
         root.put("fraction_of_peak_basis", "attention: F32 peak (CUDA-core kernel); matmul: BF16 peak");
@@ -88,7 +88,7 @@ public final class GpuAttentionBenchmark {
                     r.put("speedup_vs_dense", denseMs / ms);
                     r.put("density", pairs / (double) visitedPairs(dense, length));
                     r.put("tflops", tflops);
-                    r.put("fraction_of_peak", tflops / peak.f32Tflops());
+                    putFinite(r, "fraction_of_peak", tflops / peak.f32Tflops());
                     System.err.println("[gpu-attention] " + r);
                 }
             }
@@ -113,10 +113,19 @@ public final class GpuAttentionBenchmark {
             r.put("cols", n);
             r.put("ms", ms);
             r.put("tflops", tflops);
-            r.put("fraction_of_peak", tflops / peak.bf16Tflops());
+            putFinite(r, "fraction_of_peak", tflops / peak.bf16Tflops());
         }
         System.err.println("[gpu-attention] " + r);
         return r;
+    }
+
+    /** JSON has no NaN: an unknown peak (see {@link DevicePeak}) is written as null. */
+    private static void putFinite(ObjectNode node, String field, double value) {
+        if (Double.isFinite(value)) {
+            node.put(field, value);
+        } else {
+            node.putNull(field);
+        }
     }
 
     /** Physical blocks in random order, so the kernel's gathers through the table are not sequential. */

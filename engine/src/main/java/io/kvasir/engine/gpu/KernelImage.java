@@ -26,7 +26,7 @@ record KernelImage(byte[] fatbin, String ptx) {
     /**
      * The PTX declared as ISA 7.8 (CUDA 11.8, the first with sm_90) instead of the version of the nvcc that wrote it,
      * for a driver older than that nvcc, which refuses newer ISA versions outright. The kernels use nothing newer
-     * than 7.0 (bf16 WMMA); the build checks this by assembling the lowered PTX is what a driver would do with it.
+     * than 7.0 (bf16 WMMA); build-kernels.sh checks that by assembling the lowered PTX with ptxas, as a driver would.
      */
     String ptxForOlderDrivers() {
         return ptx.replaceFirst("(?m)^\\.version \\d+\\.\\d+$", ".version 7.8");
