@@ -27,10 +27,11 @@ echo "[kvasir] compiling CUDA kernels with $NVCC"
 "$NVCC" -O3 -fatbin -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90 \
   -o "$OUT_DIR/kvasir_kernels.fatbin" "$SOURCE"
 "$NVCC" -O3 -ptx -arch=compute_90 -o "$OUT_DIR/kvasir_kernels.ptx" "$SOURCE"
-# The loader's fallback for older drivers declares the PTX as ISA 7.8 (KernelImage.ptxForOlderDrivers); prove that
-# such a driver could assemble it, i.e. that the kernels use nothing newer.
+# The loader's fallback for older drivers declares the PTX as ISA 7.8 and drops the load hints newer ISAs added
+# (KernelImage.ptxForOlderDrivers); prove that such a driver could assemble it, i.e. the kernels use nothing newer.
 LOWERED="$(mktemp --suffix=.ptx)"
 trap 'rm -f "$LOWERED" "$LOWERED.cubin"' EXIT
-sed -E '0,/^\.version [0-9]+\.[0-9]+$/s//.version 7.8/' "$OUT_DIR/kvasir_kernels.ptx" > "$LOWERED"
+sed -E -e '0,/^\.version [0-9]+\.[0-9]+$/s//.version 7.8/' -e '/^\s*\.pragma "used_bytes_mask [^"]*";$/d' \
+  "$OUT_DIR/kvasir_kernels.ptx" > "$LOWERED"
 PTXAS="$(command -v ptxas || echo "$(dirname "$NVCC")/ptxas")"
 "$PTXAS" -arch=sm_90 -o "$LOWERED.cubin" "$LOWERED"

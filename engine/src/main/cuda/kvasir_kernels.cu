@@ -125,16 +125,16 @@ extern "C" __global__ void rope(float* __restrict__ x, const int* __restrict__ p
 // KV block at a time, extra columns are packed 64 to a tile, so a sparse vertical line costs one slot, not a block.
 // Per row the causal mask and the sliding window are applied to each slot's key position; the softmax is online
 // (running max and sum per row), in f32 like the CPU kernel.
-// K and V are F32 [physicalBlock][kvHead][64][headDim]; q and out are [row][head][headDim]; headDim is a multiple
-// of 32, at most 128. 8 warps; warp w owns rows w, w + 8, ...; lane l owns output dims l, l + 32, ...
+// K and V are F32 [physicalBlock][kvHead][64][headDim]; q and out are [row][head][headDim]; one entry point per
+// head dim (32, 64, 96, 128). 8 warps; warp w owns rows w, w + 8, ...; lane l owns output dims l, l + 32, ...
+// Two blocks per SM (the launch bound caps registers at 128) so one block's tile loads overlap the other's math.
 // ---------------------------------------------------------------------------------------------------------------
 #define ATT_BLOCK 64
 #define ATT_WARPS 8
 #define ATT_ROWS_PER_WARP (ATT_BLOCK / ATT_WARPS)
-#define ATT_MAX_CHUNKS 4   // headDim / 32
 
 struct AttentionShape {
-    int numHeads, groupSize, numKvHeads, headDim;
+    int numHeads, groupSize, numKvHeads;
     int queries, firstPosition, window, queryBlocks;
     float scale;
 };
@@ -150,12 +150,13 @@ __device__ __forceinline__ float warp_sum(float v) {
 }
 
 // Consumes the tile whose slot positions are in slotPos (-1 = empty): stages K and V, then updates every row.
+template <int D>
 __device__ __forceinline__ void attend_tile(const AttentionShape& s, const float* __restrict__ k, const float* __restrict__ v,
                             const int* __restrict__ blockTable, int kvHead, int rows, int firstPos,
                             const int* slotPos, const float* qs, float* ks, float* vs,
                             float (&m)[ATT_ROWS_PER_WARP], float (&l)[ATT_ROWS_PER_WARP],
-                            float (&acc)[ATT_ROWS_PER_WARP][ATT_MAX_CHUNKS]) {
-    int d = s.headDim, d4 = d / 4, kStride = d + 4;
+                            float (&acc)[ATT_ROWS_PER_WARP][D / 32]) {
+    constexpr int d = D, d4 = D / 4, kStride = D + 4, chunks = D / 32;
     __syncthreads();   // slotPos is written; the previous tile's K and V are no longer read
     for (int i = threadIdx.x; i < ATT_BLOCK * d4; i += blockDim.x) {
         int slot = i / d4, c = (i % d4) * 4;
@@ -184,7 +185,7 @@ __device__ __forceinline__ void attend_tile(const AttentionShape& s, const float
         const float4* k0 = reinterpret_cast<const float4*>(ks + lane * kStride);
         const float4* k1 = reinterpret_cast<const float4*>(ks + (lane + 32) * kStride);
         float s0 = 0, s1 = 0;
-        for (int c = 0; c < d4; c++) {
+        _Pragma("unroll") for (int c = 0; c < d4; c++) {
             float4 q = q4[c], a = k0[c], b = k1[c];
             s0 += q.x * a.x + q.y * a.y + q.z * a.z + q.w * a.w;
             s1 += q.x * b.x + q.y * b.y + q.z * b.z + q.w * b.w;
@@ -197,7 +198,7 @@ __device__ __forceinline__ void attend_tile(const AttentionShape& s, const float
         if (newMax > m[i] && l[i] > 0) {
             float correction = expf(m[i] - newMax);
             l[i] *= correction;
-            _Pragma("unroll") for (int ch = 0; ch < ATT_MAX_CHUNKS; ch++) acc[i][ch] *= correction;
+            _Pragma("unroll") for (int ch = 0; ch < chunks; ch++) acc[i][ch] *= correction;
         }
         m[i] = newMax;
         float e0 = valid0 ? expf(s0 - newMax) : 0.0f;
@@ -206,26 +207,25 @@ __device__ __forceinline__ void attend_tile(const AttentionShape& s, const float
         _Pragma("unroll 4") for (int j = 0; j < 32; j++) {
             float pa = __shfl_sync(0xffffffff, e0, j);
             float pb = __shfl_sync(0xffffffff, e1, j);
-            _Pragma("unroll") for (int ch = 0; ch < ATT_MAX_CHUNKS; ch++) {
-                if (ch * 32 < d) {
-                    acc[i][ch] += pa * vs[j * d + ch * 32 + lane] + pb * vs[(j + 32) * d + ch * 32 + lane];
-                }
+            _Pragma("unroll") for (int ch = 0; ch < chunks; ch++) {
+                acc[i][ch] += pa * vs[j * d + ch * 32 + lane] + pb * vs[(j + 32) * d + ch * 32 + lane];
             }
         }
     }
 }
 
-extern "C" __global__ void __launch_bounds__(ATT_WARPS * 32, 1) paged_attention(
+template <int D>
+__device__ __forceinline__ void paged_attention_body(
         const float* __restrict__ q, const float* __restrict__ k, const float* __restrict__ v,
         const int* __restrict__ blockTable, const int* __restrict__ spanOffsets, const int* __restrict__ spanStarts,
         const int* __restrict__ spanEnds, const int* __restrict__ extraOffsets, const int* __restrict__ extraColumns,
         float* __restrict__ out, float* __restrict__ lse,
-        int numHeads, int numKvHeads, int headDim, int queries, int firstPosition, int window, float scale) {
-    AttentionShape s = {numHeads, numHeads / numKvHeads, numKvHeads, headDim,
+        int numHeads, int numKvHeads, int queries, int firstPosition, int window, float scale) {
+    AttentionShape s = {numHeads, numHeads / numKvHeads, numKvHeads,
                         queries, firstPosition, window, (int) gridDim.x, scale};
     extern __shared__ __align__(16) float smem[];
     __shared__ int slotPos[ATT_BLOCK];
-    int d = s.headDim, kStride = d + 4;
+    constexpr int d = D, kStride = D + 4, chunks = D / 32;
     float* qs = smem;                        // [64][d + 4]: the padding makes lanes' float4 rows hit distinct banks
     float* ks = qs + ATT_BLOCK * kStride;    // [64][d + 4]
     float* vs = ks + ATT_BLOCK * kStride;    // [64][d]
@@ -239,12 +239,12 @@ extern "C" __global__ void __launch_bounds__(ATT_WARPS * 32, 1) paged_attention(
         int r = i / d, c = i % d;
         qs[r * kStride + c] = r < rows ? q[((long) (rowStart + r) * s.numHeads + head) * d + c] : 0.0f;
     }
-    float m[ATT_ROWS_PER_WARP], l[ATT_ROWS_PER_WARP], acc[ATT_ROWS_PER_WARP][ATT_MAX_CHUNKS];
+    float m[ATT_ROWS_PER_WARP], l[ATT_ROWS_PER_WARP], acc[ATT_ROWS_PER_WARP][chunks];
     #pragma unroll
     for (int i = 0; i < ATT_ROWS_PER_WARP; i++) {
         m[i] = -INFINITY;
         l[i] = 0;
-        _Pragma("unroll") for (int ch = 0; ch < ATT_MAX_CHUNKS; ch++) acc[i][ch] = 0;
+        _Pragma("unroll") for (int ch = 0; ch < chunks; ch++) acc[i][ch] = 0;
     }
     long p = (long) head * s.queryBlocks + qb;
     for (int sp = spanOffsets[p]; sp < spanOffsets[p + 1]; sp++) {
@@ -256,7 +256,7 @@ extern "C" __global__ void __launch_bounds__(ATT_WARPS * 32, 1) paged_attention(
                 int pos = blockStart + threadIdx.x;
                 slotPos[threadIdx.x] = pos >= start && pos < end ? pos : -1;
             }
-            attend_tile(s, k, v, blockTable, kvHead, rows, firstPos, slotPos, qs, ks, vs, m, l, acc);
+            attend_tile<D>(s, k, v, blockTable, kvHead, rows, firstPos, slotPos, qs, ks, vs, m, l, acc);
         }
     }
     int extraEnd = extraOffsets[p + 1];
@@ -267,7 +267,7 @@ extern "C" __global__ void __launch_bounds__(ATT_WARPS * 32, 1) paged_attention(
             int column = e < extraEnd ? extraColumns[e] : -1;
             slotPos[threadIdx.x] = column >= 0 && column <= lastPos ? column : -1;
         }
-        attend_tile(s, k, v, blockTable, kvHead, rows, firstPos, slotPos, qs, ks, vs, m, l, acc);
+        attend_tile<D>(s, k, v, blockTable, kvHead, rows, firstPos, slotPos, qs, ks, vs, m, l, acc);
     }
     int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
     #pragma unroll
@@ -276,11 +276,26 @@ extern "C" __global__ void __launch_bounds__(ATT_WARPS * 32, 1) paged_attention(
         if (r >= rows) break;
         float inv = l[i] > 0 ? 1.0f / l[i] : 0.0f;
         float* o = out + ((long) (rowStart + r) * s.numHeads + head) * d;
-        _Pragma("unroll") for (int ch = 0; ch < ATT_MAX_CHUNKS; ch++) {
-            if (ch * 32 < d) o[ch * 32 + lane] = acc[i][ch] * inv;
-        }
+        _Pragma("unroll") for (int ch = 0; ch < chunks; ch++) o[ch * 32 + lane] = acc[i][ch] * inv;
         if (lse != nullptr && lane == 0) {
             lse[(long) (rowStart + r) * s.numHeads + head] = l[i] > 0 ? m[i] + logf(l[i]) : -INFINITY;
         }
     }
 }
+
+// One entry point per supported head dim, so loops over the head dim unroll and the accumulators fit registers.
+#define PAGED_ATTENTION(D)                                                                                           \
+    extern "C" __global__ void __launch_bounds__(ATT_WARPS * 32, 2) paged_attention_hd##D(                            \
+            const float* __restrict__ q, const float* __restrict__ k, const float* __restrict__ v,                   \
+            const int* __restrict__ blockTable, const int* __restrict__ spanOffsets,                                 \
+            const int* __restrict__ spanStarts, const int* __restrict__ spanEnds,                                    \
+            const int* __restrict__ extraOffsets, const int* __restrict__ extraColumns,                              \
+            float* __restrict__ out, float* __restrict__ lse,                                                        \
+            int numHeads, int numKvHeads, int queries, int firstPosition, int window, float scale) {                \
+        paged_attention_body<D>(q, k, v, blockTable, spanOffsets, spanStarts, spanEnds, extraOffsets, extraColumns, \
+                                out, lse, numHeads, numKvHeads, queries, firstPosition, window, scale);              \
+    }
+PAGED_ATTENTION(32)
+PAGED_ATTENTION(64)
+PAGED_ATTENTION(96)
+PAGED_ATTENTION(128)

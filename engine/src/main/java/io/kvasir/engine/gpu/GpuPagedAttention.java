@@ -10,7 +10,7 @@ import io.kvasir.engine.attention.PagedAttention;
 public final class GpuPagedAttention {
 
     private static final int THREADS = 256;
-    private static final int MAX_HEAD_DIM = 128;
+    private static final java.util.Set<Integer> HEAD_DIMS = java.util.Set.of(32, 64, 96, 128);
 
     private final int numHeads;
     private final int numKvHeads;
@@ -18,9 +18,8 @@ public final class GpuPagedAttention {
     private final float scale;
 
     public GpuPagedAttention(int numHeads, int numKvHeads, int headDim) {
-        if (headDim % 32 != 0 || headDim > MAX_HEAD_DIM) {
-            throw new IllegalArgumentException("GPU attention needs a head dim that is a multiple of 32 up to "
-                    + MAX_HEAD_DIM + ", got " + headDim);
+        if (!HEAD_DIMS.contains(headDim)) {
+            throw new IllegalArgumentException("GPU attention has kernels for head dims 32, 64, 96, 128, not " + headDim);
         }
         if (numHeads % numKvHeads != 0) {
             throw new IllegalArgumentException(numHeads + " query heads do not group over " + numKvHeads + " KV heads");
@@ -45,9 +44,9 @@ public final class GpuPagedAttention {
         }
         // Q and K tiles with a padded row (headDim + 4) and the V tile, F32, 64 rows each.
         int shared = Float.BYTES * PagedAttention.QUERY_BLOCK * (2 * (headDim + 4) + headDim);
-        KernelLaunch.of("paged_attention").grid(blocks, numHeads).block(THREADS).sharedBytes(shared)
+        KernelLaunch.of("paged_attention_hd" + headDim).grid(blocks, numHeads).block(THREADS).sharedBytes(shared)
                 .run(q, kv.keys(), kv.values(), blockTable, plan.spanOffsets(), plan.spanStarts(), plan.spanEnds(),
                         plan.extraOffsets(), plan.extraColumns(), out, lse,
-                        numHeads, numKvHeads, headDim, queries, firstPosition, window, scale);
+                        numHeads, numKvHeads, queries, firstPosition, window, scale);
     }
 }

@@ -26,10 +26,12 @@ record KernelImage(byte[] fatbin, String ptx) {
     /**
      * The PTX declared as ISA 7.8 (CUDA 11.8, the first with sm_90) instead of the version of the nvcc that wrote it,
      * for a driver older than that nvcc, which refuses newer ISA versions outright. The kernels use nothing newer
-     * than 7.0 (bf16 WMMA); build-kernels.sh checks that by assembling the lowered PTX with ptxas, as a driver would.
+     * than 7.0 (bf16 WMMA) except {@code used_bytes_mask} pragmas (ISA 8.3), which are load hints only and are
+     * dropped. build-kernels.sh checks the result by assembling it with ptxas, as such a driver would.
      */
     String ptxForOlderDrivers() {
-        return ptx.replaceFirst("(?m)^\\.version \\d+\\.\\d+$", ".version 7.8");
+        return ptx.replaceFirst("(?m)^\\.version \\d+\\.\\d+$", ".version 7.8")
+                .replaceAll("(?m)^\\s*\\.pragma \"used_bytes_mask [^\"]*\";\\R", "");
     }
 
     private static byte[] read(String name) {
