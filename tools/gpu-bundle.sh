@@ -15,7 +15,8 @@ export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 
 (cd "$ROOT" && ./mvnw -B -q -pl engine -am package -DskipTests)
 TARGET="$ROOT/engine/target"
-unzip -l "$TARGET/kvasir-engine.jar" | grep -q kvasir_kernels.fatbin \
+# grep without -q reads all of unzip's output, so pipefail does not see unzip killed by SIGPIPE.
+unzip -l "$TARGET/kvasir-engine.jar" | grep kvasir_kernels.fatbin >/dev/null \
   || { echo "gpu-bundle: the engine jar has no CUDA kernels (no nvcc here?); the GPU check would only report that" >&2; exit 1; }
 
 STAGE="$(mktemp -d)"
