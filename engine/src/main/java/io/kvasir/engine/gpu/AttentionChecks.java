@@ -6,9 +6,9 @@ import io.kvasir.engine.kv.BlockTable;
 import io.kvasir.engine.kv.KvCache;
 import io.kvasir.engine.kv.KvPrecision;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /**
  * GPU-vs-CPU checks of paged attention: the same paged cache (blocks interleaved with another sequence's, so the
@@ -24,15 +24,14 @@ public final class AttentionChecks {
     }
 
     /** The cases the self-test and the tests run: prefill, a later chunk, BF16 cache, window, sparse, head dim 128. */
-    public static List<Comparison> all() {
-        List<Comparison> out = new ArrayList<>();
-        out.addAll(compare("dense prefill 16/4x64", 16, 4, 64, KvPrecision.F32, 200, 0, 0, AttentionPlan.dense(0)));
-        out.addAll(compare("dense chunk at 300, bf16 kv", 16, 4, 64, KvPrecision.BF16, 128, 300, 0, AttentionPlan.dense(0)));
-        out.addAll(compare("sliding window 100", 16, 4, 64, KvPrecision.F32, 200, 0, 100, AttentionPlan.dense(100)));
-        out.addAll(compare("vertical-slash plan", 16, 4, 64, KvPrecision.F32, 700, 0, 0,
-                new VerticalSlashPlan(16, 700, 60, 230, 7)));
-        out.addAll(compare("dense 8/2x128 chunk at 70", 8, 2, 128, KvPrecision.F32, 130, 70, 0, AttentionPlan.dense(0)));
-        return out;
+    public static List<Supplier<List<Comparison>>> cases() {
+        return List.of(
+                () -> compare("dense prefill 16/4x64", 16, 4, 64, KvPrecision.F32, 200, 0, 0, AttentionPlan.dense(0)),
+                () -> compare("dense chunk at 300, bf16 kv", 16, 4, 64, KvPrecision.BF16, 128, 300, 0, AttentionPlan.dense(0)),
+                () -> compare("sliding window 100", 16, 4, 64, KvPrecision.F32, 200, 0, 100, AttentionPlan.dense(100)),
+                () -> compare("vertical-slash plan", 16, 4, 64, KvPrecision.F32, 700, 0, 0,
+                        new VerticalSlashPlan(16, 700, 60, 230, 7)),
+                () -> compare("dense 8/2x128 chunk at 70", 8, 2, 128, KvPrecision.F32, 130, 70, 0, AttentionPlan.dense(0)));
     }
 
     /** {@code queries} rows from {@code firstPosition} over a cache holding every position up to the last query. */

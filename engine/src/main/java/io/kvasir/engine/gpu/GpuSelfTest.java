@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
@@ -45,14 +46,14 @@ public final class GpuSelfTest {
         }
         DeviceInfo info = Cuda.device().info();
         out.line("device: " + info);
-        List<Supplier<List<Comparison>>> checks = List.of(
+        List<Supplier<List<Comparison>>> checks = new ArrayList<>(List.of(
                 () -> DenseKernelChecks.matmul(100, 300, 520, 1),
                 () -> DenseKernelChecks.matmul(1, 257, 96, 2),
                 () -> List.of(DenseKernelChecks.rmsNorm(7, 1000, 3)),
                 () -> List.of(DenseKernelChecks.swiglu(10_007, 4)),
                 () -> List.of(DenseKernelChecks.rope(RopeScaling.NONE, 37, 4, 64, 5)),
-                () -> List.of(DenseKernelChecks.rope(new RopeScaling("yarn", 4, 32_768, 32, 1, 1, 4), 37, 4, 128, 6)),
-                AttentionChecks::all);
+                () -> List.of(DenseKernelChecks.rope(new RopeScaling("yarn", 4, 32_768, 32, 1, 1, 4), 37, 4, 128, 6))));
+        checks.addAll(AttentionChecks.cases());
         int passed = 0;
         int failed = 0;
         for (Supplier<List<Comparison>> check : checks) {
@@ -69,10 +70,15 @@ public final class GpuSelfTest {
             }
         }
         out.line(failed == 0 ? "ALL " + passed + " GPU CHECKS PASSED" : failed + " GPU CHECKS FAILED, " + passed + " passed");
-        ObjectNode bench = GpuAttentionBenchmark.run(lengths);
-        Path json = outDir.resolve("gpu-attention.json");
-        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), bench);
-        out.line("benchmark written to " + json);
+        try {
+            ObjectNode bench = GpuAttentionBenchmark.run(lengths);
+            Path json = outDir.resolve("gpu-attention.json");
+            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), bench);
+            out.line("benchmark written to " + json);
+        } catch (RuntimeException e) {
+            out.line("BENCHMARK FAILED: " + e);
+            return 1;
+        }
         return failed == 0 ? 0 : 1;
     }
 
