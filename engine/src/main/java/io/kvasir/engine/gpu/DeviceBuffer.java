@@ -52,10 +52,6 @@ public final class DeviceBuffer implements AutoCloseable {
         return b;
     }
 
-    public long bytes() {
-        return bytes;
-    }
-
     public float[] toFloats() {
         float[] out = new float[(int) (bytes / Sizeof.FLOAT)];
         cuMemcpyDtoH(Pointer.to(out), pointer, bytes);
