@@ -10,7 +10,8 @@
 #   JDK 25   $KVASIR_JDK, the bundle's jdk, $JAVA_HOME, /usr/lib/jvm/temurin-25*, /usr/lib/jvm/*, java on PATH
 # Writes to $OUT (else ./gpu-check-out): gpu-check.log (everything), gpu-selftest.txt (the checks),
 # gpu-attention.json (the benchmark), environment.txt (nvidia-smi, java -version).
-# Exit status: 0 all checks passed, 1 a check failed, 2 no usable GPU (the reason is printed), 3 setup problem.
+# Exit status: 0 all checks passed, 1 a check failed, 2 no usable GPU (the reason is printed), 3 setup problem,
+# 124 over KVASIR_GPU_CHECK_TIMEOUT seconds (default 480).
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -68,9 +69,10 @@ say "java: $JAVA"
   echo "== uname"; uname -a
 } > "$OUT_DIR/environment.txt"
 
-# The benchmark at 128K tokens holds ~1.5 GB of inputs on the heap before uploading them.
-"$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx16g \
+# The benchmark at 128K tokens holds ~1.5 GB of inputs on the heap before uploading them. The time limit keeps a
+# hung kernel from eating the GPU machine's budget; what was written before it stays in $OUT.
+timeout "${KVASIR_GPU_CHECK_TIMEOUT:-480}" "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx16g \
   -cp "$CLASSPATH_" io.kvasir.engine.gpu.GpuSelfTest "$OUT_DIR" "$LENGTHS" 2>&1 | grep -v 'Using incubator modules' | tee -a "$LOG"
 status="${PIPESTATUS[0]}"
-say "exit status $status (0 all passed, 1 a check failed, 2 no usable GPU); results in $OUT_DIR"
+say "exit status $status (0 all passed, 1 a check failed, 2 no usable GPU, 124 timed out); results in $OUT_DIR"
 exit "$status"
