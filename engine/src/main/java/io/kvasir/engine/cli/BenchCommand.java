@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvasir.engine.bench.CompareBenchmark;
 import io.kvasir.engine.bench.DecodeBenchmark;
 import io.kvasir.engine.bench.GemmBenchmark;
+import io.kvasir.engine.gpu.GpuAttentionBenchmark;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -15,15 +17,22 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", description = "Run a benchmark suite and write its results as JSON.")
 final class BenchCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "gemm | decode | compare (engine vs llama.cpp on the bench shape)")
+    @Parameters(index = "0", description = "gemm | decode | compare (engine vs llama.cpp on the bench shape) | attention (with --device cuda)")
     String suite;
 
     @Option(names = "--json", required = true, description = "output file")
     Path json;
 
+    @Mixin
+    DeviceOption device;
+
+    @Option(names = "--lengths", split = ",", defaultValue = "32768,131072",
+            description = "attention: context lengths in tokens (default ${DEFAULT-VALUE})")
+    int[] lengths;
+
     @Override
     public Integer call() throws Exception {
-        ObjectNode result = switch (suite) {
+        ObjectNode result = device.cuda() ? gpuSuite() : switch (suite) {
             case "gemm" -> GemmBenchmark.run();
             case "decode" -> DecodeBenchmark.run();
             case "compare" -> CompareBenchmark.run();
@@ -32,5 +41,12 @@ final class BenchCommand implements Callable<Integer> {
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), result);
         System.out.println(result.toPrettyString());
         return 0;
+    }
+
+    private ObjectNode gpuSuite() {
+        if (!suite.equals("attention")) {
+            throw new IllegalArgumentException("suite '" + suite + "' has no GPU version (--device cuda: attention)");
+        }
+        return GpuAttentionBenchmark.run(lengths);
     }
 }
