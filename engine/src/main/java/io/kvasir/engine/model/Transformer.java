@@ -56,8 +56,9 @@ public final class Transformer {
 
     private float[] run(Batch b) {
         int T = b.tokens, H = c.hiddenSize(), hd = c.headDim();
-        int qDim = c.numHeads() * hd, kvDim = c.numKvHeads() * hd, F = c.intermediateSize();
+        int qDim = c.numHeads() * hd, kvDim = c.numKvHeads() * hd;
         ForwardBuffers f = buffers(T);
+        TokenBatch tokens = new TokenBatch(b.chunks, b.token, b.position, b.chunkOf);
 
         for (int t = 0; t < T; t++) {                                   // x[T×H] = embed(tokens)
             w.embedding.copyRow(b.token[t], f.x, t * H);
@@ -87,10 +88,7 @@ public final class Transformer {
             VectorOps.add(f.x, 0, f.tmp, 0, T * H);
 
             rmsNormRows(f.x, lw.postAttentionNorm(), f.xn, T, H);
-            lw.gate().multiply(f.xn, f.gate, T);                        // gate, up [T×F]
-            lw.up().multiply(f.xn, f.up, T);
-            VectorOps.swiglu(f.gate, f.up, f.gate, T * F);
-            lw.down().multiply(f.gate, f.tmp, T);                       // x += down(silu(gate)·up)
+            lw.mlp().apply(tokens, f.xn, f.tmp);                        // x += mlp(xn): dense or experts
             VectorOps.add(f.x, 0, f.tmp, 0, T * H);
         }
         int rows = b.logitRows.length;                                  // final norm + lm_head on the rows asked for
@@ -223,12 +221,12 @@ public final class Transformer {
     /** Activation buffers for up to {@code capacity} tokens, reused across passes. */
     private static final class ForwardBuffers {
         final int capacity;
-        final float[] x, xn, q, k, v, attn, tmp, gate, up, cos, sin, cosRow, sinRow;
+        final float[] x, xn, q, k, v, attn, tmp, cos, sin, cosRow, sinRow;
 
         ForwardBuffers(int capacity, ModelConfig c) {
             this.capacity = capacity;
             if (c == null) {
-                x = xn = q = k = v = attn = tmp = gate = up = cos = sin = cosRow = sinRow = new float[0];
+                x = xn = q = k = v = attn = tmp = cos = sin = cosRow = sinRow = new float[0];
                 return;
             }
             int H = c.hiddenSize(), qDim = c.numHeads() * c.headDim(), kvDim = c.numKvHeads() * c.headDim();
@@ -239,8 +237,6 @@ public final class Transformer {
             attn = new float[capacity * qDim];
             k = new float[capacity * kvDim];
             v = new float[capacity * kvDim];
-            gate = new float[capacity * c.intermediateSize()];
-            up = new float[capacity * c.intermediateSize()];
             cos = new float[capacity * c.headDim() / 2];
             sin = new float[capacity * c.headDim() / 2];
             cosRow = new float[c.headDim() / 2];
