@@ -14,7 +14,7 @@ public enum DemoShape {
     QWEN2_MOE_SMALL,
     /** Mixtral layout: 4 layers, hidden 256, 8 experts of 512, top 2 renormalized. */
     MIXTRAL_SMALL,
-    /** Read-ME: 4 layers, hidden 512, 16 experts of 1024 chosen by a 1-layer pre-gating router (the experts bench). */
+    /** Read-ME: 4 layers, hidden 512, 16 experts of 512 chosen by a 1-layer pre-gating router (the experts bench). */
     READ_ME_SMALL;
 
     public static DemoShape parse(String s) {
@@ -47,9 +47,9 @@ public enum DemoShape {
             case MIXTRAL_SMALL -> new ModelConfig(ModelConfig.MIXTRAL, 256, 512, 4, 8, 2, 32, vocab, 1e-5,
                     1_000_000, RopeScaling.NONE, 32768, false, false, 0, 0, bos, eos,
                     new MoeConfig(8, 2, 512, true, 0, 1, List.of(), null));
-            case READ_ME_SMALL -> new ModelConfig(ModelConfig.READ_ME, 512, 1024, 4, 8, 8, 64, vocab, 1e-6,
+            case READ_ME_SMALL -> new ModelConfig(ModelConfig.READ_ME, 512, 512, 4, 8, 8, 64, vocab, 1e-6,
                     10_000, RopeScaling.NONE, 4096, false, false, 0, 0, bos, eos,
-                    new MoeConfig(16, 1, 1024, false, 0, 1, List.of(),
+                    new MoeConfig(16, 1, 512, false, 0, 1, List.of(),
                             new PreGatingRouterConfig(1, 128, 256, 4, 4, 10_000, 1e-6)));
         };
     }
