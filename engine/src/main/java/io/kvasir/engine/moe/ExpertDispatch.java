@@ -16,6 +16,7 @@ final class ExpertDispatch {
     private final ExpertCache cache;
     private final int hidden;
     private float[] gathered = new float[0], results = new float[0], slotOut = new float[0];
+    private int[] slotOfRow = new int[0];
 
     ExpertDispatch(ExpertCache cache, int hidden) {
         this.cache = cache;
@@ -34,12 +35,11 @@ final class ExpertDispatch {
      */
     void run(float[] in, float[] out, int tokens, int k, int[] expert, float[] weight, int[] upcoming) {
         int H = hidden, slots = tokens * k;
-        grow(slots * H);
+        grow(slots, H);
         int[] order = order(distinct(expert, slots));
         for (int i = 0; i < order.length; i++) {
             int e = order[i], rows = 0;
             DenseFeedForward ffn = cache.acquire(e, nextUse(order, i, upcoming));
-            int[] slotOfRow = new int[slots];
             for (int s = 0; s < slots; s++) {                         // gathered[rows×H] = in[token of slot s]
                 if (expert[s] == e) {
                     System.arraycopy(in, (s / k) * H, gathered, rows * H, H);
@@ -95,11 +95,12 @@ final class ExpertDispatch {
         };
     }
 
-    private void grow(int size) {
-        if (slotOut.length < size) {
-            gathered = new float[size];
-            results = new float[size];
-            slotOut = new float[size];
+    private void grow(int slots, int width) {
+        if (slotOfRow.length < slots) {
+            gathered = new float[slots * width];
+            results = new float[slots * width];
+            slotOut = new float[slots * width];
+            slotOfRow = new int[slots];
         }
     }
 }

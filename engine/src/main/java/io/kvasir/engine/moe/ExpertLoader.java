@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * Converts one expert of one layer from the memory-mapped checkpoint into compute form (F32, or Q8_0 when weights
@@ -19,7 +20,7 @@ import java.lang.foreign.ValueLayout;
  */
 final class ExpertLoader {
 
-    private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final TensorReader reader;
     private final ExpertNaming naming;

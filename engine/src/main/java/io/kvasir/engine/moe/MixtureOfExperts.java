@@ -6,6 +6,7 @@ import io.kvasir.engine.model.ModelConfig;
 import io.kvasir.engine.model.MoeConfig;
 import io.kvasir.engine.model.PreGatingRouterConfig;
 import io.kvasir.engine.model.TensorReader;
+import io.kvasir.engine.tensor.DType;
 import io.kvasir.engine.tensor.WeightMatrix;
 
 import java.io.IOException;
@@ -59,7 +60,12 @@ public final class MixtureOfExperts implements AutoCloseable {
                 dispatches.add(new ExpertDispatch(cache, H));
             }
         }
-        long expertBytes = reader.raw(naming.gate(moeLayers.getFirst(), 0), F, H).dtype().bytesFor(3L * F * H);
+        if (moeLayers.isEmpty()) {
+            throw new IOException(c.architecture() + " with no MoE layer: every layer is in mlp_only_layers or skipped"
+                    + " by decoder_sparse_step; load it as a dense model");
+        }
+        // Experts compute from their converted copies (ExpertLoader), whatever the checkpoint stores.
+        long expertBytes = (reader.options().quantizeQ8_0() ? DType.Q8_0 : DType.F32).bytesFor(3L * F * H);
         FeedForward[] layers = new FeedForward[c.numLayers()];
         ExpertSchedule schedule = new ExpertSchedule();
         PreGatingRouter router = m.isPreGated() ? loadRouter(c, m.router(), m.numExperts(), reader) : null;
