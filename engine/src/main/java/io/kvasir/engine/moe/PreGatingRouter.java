@@ -57,7 +57,7 @@ public final class PreGatingRouter {
             int[] out = new int[batch.size()];
             int first = 0;
             for (SequenceChunk chunk : batch.chunks()) {
-                History h = histories.computeIfAbsent(chunk.table(), t -> new History(layers.length));
+                History h = histories.computeIfAbsent(chunk.table(), t -> newHistory());
                 int start = batch.position()[first];
                 if (h.length < start) {
                     throw new IllegalStateException("the pre-gating router has seen " + h.length + " tokens of a "
@@ -73,9 +73,21 @@ public final class PreGatingRouter {
         return routedExperts;
     }
 
-    /** The expert of every position of {@code tokens}, as a sequence on its own: the lookahead over queued tokens. */
+    /** The expert of every position of {@code tokens}, as a sequence on its own: the lookahead over queued prompts. */
     public int[] predict(int[] tokens) {
-        return forward(new History(layers.length), tokens);
+        return forward(newHistory(), tokens);
+    }
+
+    /**
+     * The experts {@code tokens} will get when they continue the sequence of {@code table} (its queued prefill chunks,
+     * say), without changing what the router has recorded for it: the lookahead to {@link MixtureOfExperts#announce}.
+     */
+    public int[] preview(BlockTable table, int[] tokens) {
+        History h = histories.get(table);
+        if (h == null && table.tokens() > 0) {
+            throw new IllegalStateException("the pre-gating router has not seen this sequence's " + table.tokens() + " tokens");
+        }
+        return forward(h == null ? newHistory() : h.copy(table.tokens()), tokens);
     }
 
     /** Runs {@code tokens} after {@code h}'s positions, appends their K/V to it, returns their argmax experts. */
@@ -104,7 +116,7 @@ public final class PreGatingRouter {
                 rope.rotate(q, t * qDim, c.numHeads(), cos, sin, t * half);
                 rope.rotate(k, t * kvDim, c.numKvHeads(), cos, sin, t * half);
             }
-            h.append(l, start, k, v, n, kvDim);
+            h.append(l, start, k, v, n);
             attend(h, l, q, attn, start, n);
             lw.o().multiply(attn, tmp, n);
             VectorOps.add(x, 0, tmp, 0, n * H);
@@ -134,6 +146,10 @@ public final class PreGatingRouter {
         return experts;
     }
 
+    private History newHistory() {
+        return new History(layers.length, c.numKvHeads() * c.headDim());
+    }
+
     /** Causal GQA attention of the n new queries over every position of the history up to their own. */
     private void attend(History h, int layer, float[] q, float[] out, int start, int n) {
         int hd = c.headDim(), heads = c.numHeads(), kvDim = c.numKvHeads() * hd, qDim = heads * hd;
@@ -159,14 +175,30 @@ public final class PreGatingRouter {
     /** One sequence's router K/V: {@code [position × kvDim]} per layer, valid up to {@code length}. */
     private static final class History {
         final float[][] k, v;
+        final int kvDim;
         int length;
 
-        History(int layers) {
-            k = new float[layers][0];
-            v = new float[layers][0];
+        History(int layers, int kvDim) {
+            this.k = new float[layers][0];
+            this.v = new float[layers][0];
+            this.kvDim = kvDim;
         }
 
-        void append(int layer, int start, float[] newK, float[] newV, int n, int kvDim) {
+        /** A copy of the first {@code positions} positions, to run ahead on without touching this one. */
+        History copy(int positions) {
+            if (positions > length) {
+                throw new IllegalStateException("the pre-gating router has seen " + length + " of " + positions + " tokens");
+            }
+            History c = new History(k.length, kvDim);
+            for (int l = 0; l < k.length; l++) {
+                c.k[l] = Arrays.copyOf(k[l], positions * kvDim);
+                c.v[l] = Arrays.copyOf(v[l], positions * kvDim);
+            }
+            c.length = positions;
+            return c;
+        }
+
+        void append(int layer, int start, float[] newK, float[] newV, int n) {
             int needed = (start + n) * kvDim;
             if (k[layer].length < needed) {
                 k[layer] = Arrays.copyOf(k[layer], Math.max(needed, 2 * k[layer].length));
