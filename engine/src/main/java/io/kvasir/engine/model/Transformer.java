@@ -8,6 +8,7 @@ import io.kvasir.engine.kv.KvLayerStorage;
 import io.kvasir.engine.tensor.Parallel;
 import io.kvasir.engine.tensor.VectorOps;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -45,23 +46,40 @@ public final class Transformer {
      * {@code [Σ logitRows × vocab]}, chunk by chunk in order. On a full KV cache nothing is appended.
      */
     public float[] forward(List<SequenceChunk> chunks) {
+        return forwardLayers(chunks, null, 0, c.numLayers());
+    }
+
+    /**
+     * A pipeline stage's share of the pass: layers [{@code from}, {@code to}) over the chunks, appending their K/V for
+     * those layers only. Input: the token embeddings when {@code hiddenIn} is null (the first stage), else the
+     * previous stage's hidden states {@code [T×H]}. Output: the logits as {@link #forward} returns them when
+     * {@code to} is the last layer, else the hidden states {@code [T×H]} for the next stage.
+     */
+    public float[] forwardLayers(List<SequenceChunk> chunks, float[] hiddenIn, int from, int to) {
+        if (from < 0 || from >= to || to > c.numLayers()) {
+            throw new IllegalArgumentException("layer range [" + from + ", " + to + ") of " + c.numLayers() + " layers");
+        }
         Batch b = Batch.reserve(chunks);
         try {
-            return run(b);
+            return run(b, hiddenIn, from, to);
         } catch (RuntimeException | Error e) {
             b.rollback();
             throw e;
         }
     }
 
-    private float[] run(Batch b) {
+    private float[] run(Batch b, float[] hiddenIn, int from, int to) {
         int T = b.tokens, H = c.hiddenSize(), hd = c.headDim();
         int qDim = c.numHeads() * hd, kvDim = c.numKvHeads() * hd;
         ForwardBuffers f = buffers(T);
         TokenBatch tokens = new TokenBatch(b.chunks, b.token, b.position, b.chunkOf);
 
-        for (int t = 0; t < T; t++) {                                   // x[T×H] = embed(tokens)
-            w.embedding.copyRow(b.token[t], f.x, t * H);
+        if (hiddenIn != null) {                                         // x[T×H] = previous stage's output
+            System.arraycopy(hiddenIn, 0, f.x, 0, T * H);
+        } else {
+            for (int t = 0; t < T; t++) {                               // x[T×H] = embed(tokens)
+                w.embedding.copyRow(b.token[t], f.x, t * H);
+            }
         }
         int half = hd / 2;
         for (int t = 0; t < T; t++) {                                   // cos/sin[T×hd/2], shared by all layers
@@ -69,7 +87,7 @@ public final class Transformer {
             System.arraycopy(f.cosRow, 0, f.cos, t * half, half);
             System.arraycopy(f.sinRow, 0, f.sin, t * half, half);
         }
-        for (int l = 0; l < c.numLayers(); l++) {
+        for (int l = from; l < to; l++) {
             LayerWeights lw = w.layers[l];
             rmsNormRows(f.x, lw.inputNorm(), f.xn, T, H);                // xn[T×H]
             lw.q().multiply(f.xn, f.q, T);                              // q[T×nH×hd]
@@ -90,6 +108,9 @@ public final class Transformer {
             rmsNormRows(f.x, lw.postAttentionNorm(), f.xn, T, H);
             lw.mlp().apply(tokens, f.xn, f.tmp);                        // x += mlp(xn): dense or experts
             VectorOps.add(f.x, 0, f.tmp, 0, T * H);
+        }
+        if (to < c.numLayers()) {
+            return Arrays.copyOf(f.x, T * H);
         }
         int rows = b.logitRows.length;                                  // final norm + lm_head on the rows asked for
         for (int r = 0; r < rows; r++) {

@@ -16,33 +16,33 @@ import java.util.Random;
  * experts and routers at scales that make routing decisive (well-separated router logits), so a wrong expert choice
  * or weight shows up as a large log-probability error.
  */
-final class MoeTinyModels {
+public final class MoeTinyModels {
 
     private MoeTinyModels() {
     }
 
     /** Qwen2-MoE: 3 layers (layer 1 dense), 4 experts of 32, top 2 not renormalized, shared expert of 48. */
-    static ModelConfig qwen2Moe() {
+    public static ModelConfig qwen2Moe() {
         return new ModelConfig(ModelConfig.QWEN2_MOE, 64, 128, 3, 4, 2, 16, TinyModels.VOCAB_SIZE, 1e-6, 1_000_000.0,
                 RopeScaling.NONE, 256, true, true, 0, 3, -1, List.of(TinyModels.END_OF_TEXT),
                 new MoeConfig(4, 2, 32, false, 48, 1, List.of(1), null));
     }
 
     /** Mixtral: 2 layers, 4 experts of 64, top 2 renormalized. */
-    static ModelConfig mixtral() {
+    public static ModelConfig mixtral() {
         return new ModelConfig(ModelConfig.MIXTRAL, 64, 64, 2, 4, 2, 16, TinyModels.VOCAB_SIZE, 1e-5, 10000.0,
                 RopeScaling.NONE, 256, false, false, 0, 0, -1, List.of(TinyModels.END_OF_TEXT),
                 new MoeConfig(4, 2, 64, true, 0, 1, List.of(), null));
     }
 
     /** Read-ME: 3 layers, 6 experts of 32, a 2-layer router of hidden 32 (2 heads of 16). */
-    static ModelConfig readMe() {
+    public static ModelConfig readMe() {
         return new ModelConfig(ModelConfig.READ_ME, 64, 128, 3, 4, 2, 16, TinyModels.VOCAB_SIZE, 1e-6, 10000.0,
                 RopeScaling.NONE, 256, false, false, 0, 0, -1, List.of(TinyModels.END_OF_TEXT),
                 new MoeConfig(6, 1, 32, false, 0, 1, List.of(), new PreGatingRouterConfig(2, 32, 48, 2, 2, 10000.0, 1e-6)));
     }
 
-    static List<HostTensor> weights(ModelConfig c, long seed) {
+    public static List<HostTensor> weights(ModelConfig c, long seed) {
         MoeConfig m = c.moe();
         List<HostTensor> t = new ArrayList<>();
         for (HostTensor dense : TinyModels.weights(c, seed)) {
