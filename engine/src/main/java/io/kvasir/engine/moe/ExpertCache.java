@@ -93,10 +93,6 @@ public final class ExpertCache implements AutoCloseable {
         return resident.size();
     }
 
-    public void resetCounters() {
-        hits = misses = prefetchedLoads = 0;
-    }
-
     private void dropStaged() {
         for (CompletableFuture<ExpertWeights> f : staged.values()) {
             f.join().close();

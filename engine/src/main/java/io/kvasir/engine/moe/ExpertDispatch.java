@@ -23,10 +23,6 @@ final class ExpertDispatch {
         this.hidden = hidden;
     }
 
-    ExpertCache cache() {
-        return cache;
-    }
-
     /**
      * {@code out[t] = Σ_s weight[t·k+s] · expert[t·k+s](in[t])} for {@code t < tokens}.
      *
@@ -58,7 +54,7 @@ final class ExpertDispatch {
     }
 
     /** The distinct experts of a pass, resident first, each group in ascending id. */
-    int[] order(int[] distinct) {
+    private int[] order(int[] distinct) {
         int[] order = new int[distinct.length];
         int n = 0;
         for (int e : distinct) {

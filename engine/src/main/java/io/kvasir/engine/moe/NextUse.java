@@ -8,6 +8,4 @@ interface NextUse {
 
     /** Requests until {@code expert} is wanted again (0 = the next one), or {@link #NEVER} if not in sight. */
     long distance(int expert);
-
-    NextUse UNKNOWN = expert -> NEVER;
 }

@@ -47,10 +47,6 @@ public final class PreGatingRouter {
         this.rope = new RotaryEmbedding(c);
     }
 
-    public int experts() {
-        return head.rows();
-    }
-
     /** The expert of every token of the pass; computed once per pass, since every layer asks. */
     int[] route(TokenBatch batch) {
         if (batch != routed) {

@@ -32,11 +32,9 @@ class MoeDemoWeightsTest {
                 : DemoShape.parse(shape).config(TinyModels.VOCAB_SIZE, -1, List.of(TinyModels.END_OF_TEXT));
         // A larger spread than the demo's 0.02, so that routing and outputs are far from uniform.
         List<HostTensor> weights = RandomWeights.generate(config, 5, 0.2);
-        MoeEngineVsReferenceTest writer = new MoeEngineVsReferenceTest();
-        writer.dir = dir;
         int[] tokens = MoeEngineVsReferenceTest.tokens(12, 6);
         double[][] expected = new MoeReferenceForward(config, weights).logSoftmax(tokens);
-        try (InferenceEngine engine = MoeEngineVsReferenceTest.engine(writer.write(config, weights), WeightOptions.AS_STORED)) {
+        try (InferenceEngine engine = MoeEngineVsReferenceTest.engine(MoeTinyModels.write(dir, config, weights), WeightOptions.AS_STORED)) {
             float[][] scored = engine.score(tokens);
             for (int i = 0; i < tokens.length; i++) {
                 double[] lp = MoeEngineVsReferenceTest.logSoftmax(scored[i]);

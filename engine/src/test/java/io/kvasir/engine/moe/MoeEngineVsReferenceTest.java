@@ -3,27 +3,22 @@ package io.kvasir.engine.moe;
 import io.kvasir.engine.model.HostTensor;
 import io.kvasir.engine.model.ModelConfig;
 import io.kvasir.engine.model.WeightOptions;
-import io.kvasir.engine.model.format.SafetensorsWriter;
 import io.kvasir.engine.runtime.EngineOptions;
 import io.kvasir.engine.runtime.InferenceEngine;
 import io.kvasir.engine.runtime.LoadedModel;
 import io.kvasir.engine.runtime.Sequence;
 import io.kvasir.engine.sampling.SampledToken;
 import io.kvasir.engine.sampling.SamplingParams;
-import io.kvasir.engine.tensor.DType;
 import io.kvasir.engine.testing.TinyModels;
-import io.kvasir.engine.tokenizer.TokenizerGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -49,7 +44,7 @@ class MoeEngineVsReferenceTest {
         List<HostTensor> weights = MoeTinyModels.weights(config, 7);
         int[] tokens = tokens(90, 3);
         double[][] expected = new MoeReferenceForward(config, weights).logSoftmax(tokens);
-        try (InferenceEngine engine = engine(write(config, weights), WeightOptions.AS_STORED)) {
+        try (InferenceEngine engine = engine(MoeTinyModels.write(dir, config, weights), WeightOptions.AS_STORED)) {
             float[][] scored = engine.score(tokens);
             for (int i = 0; i < tokens.length; i++) {
                 double[] lp = logSoftmax(scored[i]);
@@ -67,7 +62,7 @@ class MoeEngineVsReferenceTest {
         List<HostTensor> weights = MoeTinyModels.weights(config, 13);
         int[] tokens = tokens(30, 8);                                   // one pass: under the prefill chunk of 32
         int[] expected = new MoeReferenceForward(config, weights).routerExperts(tokens);
-        try (InferenceEngine engine = engine(write(config, weights), WeightOptions.AS_STORED)) {
+        try (InferenceEngine engine = engine(MoeTinyModels.write(dir, config, weights), WeightOptions.AS_STORED)) {
             MixtureOfExperts moe = engine.model().weights().moe();
             assertArrayEquals(expected, moe.router().predict(tokens), "router argmax per position");
             long distinct = Arrays.stream(expected).distinct().count();
@@ -88,7 +83,7 @@ class MoeEngineVsReferenceTest {
         MoeReferenceForward reference = new MoeReferenceForward(config, weights);
         int[][] prompts = {tokens(10, 1), tokens(70, 2), tokens(3, 3)};
         int steps = 5;
-        try (InferenceEngine engine = engine(write(config, weights), WeightOptions.AS_STORED)) {
+        try (InferenceEngine engine = engine(MoeTinyModels.write(dir, config, weights), WeightOptions.AS_STORED)) {
             List<Sequence> batch = new ArrayList<>();
             for (int[] p : prompts) {
                 Sequence s = engine.start(p, SamplingParams.builder().temperature(0).maxTokens(steps).logprobs(1).ignoreEos(true).build());
@@ -125,14 +120,6 @@ class MoeEngineVsReferenceTest {
 
     static InferenceEngine engine(Path model, WeightOptions options) throws Exception {
         return new InferenceEngine(LoadedModel.load(model, options), EngineOptions.DEFAULTS.withPrefillChunk(32));
-    }
-
-    Path write(ModelConfig config, List<HostTensor> weights) throws Exception {
-        Path model = Files.createTempDirectory(dir, "model");
-        Files.writeString(model.resolve("config.json"), config.toJson());
-        SafetensorsWriter.write(model.resolve("model.safetensors"), weights, DType.F32, Map.of());
-        TokenizerGenerator.write(model, config.vocabSize());
-        return model;
     }
 
     static int[] tokens(int n, long seed) {

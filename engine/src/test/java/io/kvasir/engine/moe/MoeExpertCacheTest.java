@@ -56,7 +56,7 @@ class MoeExpertCacheTest {
     void neverHoldsMoreThanCapacity() {
         ExpertCache cache = new ExpertCache(e -> dummyExpert(), 3, EvictionPolicy.LRU, null);
         for (int e : new int[]{0, 1, 2, 3, 4, 0, 5}) {
-            cache.acquire(e, NextUse.UNKNOWN);
+            cache.acquire(e, expert -> NextUse.NEVER);
             assertTrue(cache.resident() <= 3);
         }
         assertEquals(7, cache.misses());
@@ -74,9 +74,7 @@ class MoeExpertCacheTest {
     void boundedCacheGivesTheSameForwardAsAllResident(String form, int capacity, String policy, boolean prefetch) throws Exception {
         ModelConfig config = MoeEngineVsReferenceTest.config(form);
         List<HostTensor> weights = MoeTinyModels.weights(config, 21);
-        MoeEngineVsReferenceTest writer = new MoeEngineVsReferenceTest();
-        writer.dir = dir;
-        Path model = writer.write(config, weights);
+        Path model = MoeTinyModels.write(dir, config, weights);
         int[] tokens = MoeEngineVsReferenceTest.tokens(100, 4);
         float[][] all, bounded;
         try (InferenceEngine engine = MoeEngineVsReferenceTest.engine(model, WeightOptions.AS_STORED)) {

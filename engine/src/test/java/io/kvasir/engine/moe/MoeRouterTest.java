@@ -29,9 +29,7 @@ class MoeRouterTest {
         List<HostTensor> weights = MoeTinyModels.weights(config, 17);
         int[] tokens = MoeEngineVsReferenceTest.tokens(50, 2);
         int[] expected = new MoeReferenceForward(config, weights).routerExperts(tokens);
-        MoeEngineVsReferenceTest writer = new MoeEngineVsReferenceTest();
-        writer.dir = dir;
-        try (InferenceEngine engine = MoeEngineVsReferenceTest.engine(writer.write(config, weights), WeightOptions.AS_STORED)) {
+        try (InferenceEngine engine = MoeEngineVsReferenceTest.engine(MoeTinyModels.write(dir, config, weights), WeightOptions.AS_STORED)) {
             PreGatingRouter router = engine.model().weights().moe().router();
             BlockTable table = new BlockTable(engine.cache());
             int[] first = Arrays.copyOfRange(tokens, 0, 20), rest = Arrays.copyOfRange(tokens, 20, 50);

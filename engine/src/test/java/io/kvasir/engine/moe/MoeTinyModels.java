@@ -5,10 +5,18 @@ import io.kvasir.engine.model.ModelConfig;
 import io.kvasir.engine.model.MoeConfig;
 import io.kvasir.engine.model.PreGatingRouterConfig;
 import io.kvasir.engine.model.RopeScaling;
+import io.kvasir.engine.model.format.SafetensorsWriter;
+import io.kvasir.engine.tensor.DType;
 import io.kvasir.engine.testing.TinyModels;
+import io.kvasir.engine.tokenizer.TokenizerGenerator;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -40,6 +48,15 @@ public final class MoeTinyModels {
         return new ModelConfig(ModelConfig.READ_ME, 64, 128, 3, 4, 2, 16, TinyModels.VOCAB_SIZE, 1e-6, 10000.0,
                 RopeScaling.NONE, 256, false, false, 0, 0, -1, List.of(TinyModels.END_OF_TEXT),
                 new MoeConfig(6, 1, 32, false, 0, 1, List.of(), new PreGatingRouterConfig(2, 32, 48, 2, 2, 10000.0, 1e-6)));
+    }
+
+    /** A model folder in {@code dir}: config.json, F32 safetensors and a generated tokenizer. */
+    public static Path write(Path dir, ModelConfig config, List<HostTensor> weights) throws IOException {
+        Path model = Files.createTempDirectory(dir, "model");
+        Files.writeString(model.resolve("config.json"), config.toJson());
+        SafetensorsWriter.write(model.resolve("model.safetensors"), weights, DType.F32, Map.of());
+        TokenizerGenerator.write(model, config.vocabSize());
+        return model;
     }
 
     public static List<HostTensor> weights(ModelConfig c, long seed) {

@@ -3,17 +3,13 @@ package io.kvasir.engine.pipeline;
 import io.kvasir.engine.kv.BlockTable;
 import io.kvasir.engine.kv.KvCache;
 import io.kvasir.engine.kv.KvPrecision;
-import io.kvasir.engine.model.HostTensor;
 import io.kvasir.engine.model.ModelConfig;
 import io.kvasir.engine.model.SequenceChunk;
 import io.kvasir.engine.model.Transformer;
 import io.kvasir.engine.model.WeightOptions;
-import io.kvasir.engine.model.format.SafetensorsWriter;
 import io.kvasir.engine.moe.MoeTinyModels;
 import io.kvasir.engine.runtime.LoadedModel;
-import io.kvasir.engine.tensor.DType;
 import io.kvasir.engine.testing.TinyModels;
-import io.kvasir.engine.tokenizer.TokenizerGenerator;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,11 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -65,7 +59,7 @@ class PipelineStagesTest {
     @CsvSource({"qwen2,2", "readme,3"})
     void stagesGiveTheLogitsOfOneProcess(String form, int stages) throws Exception {
         ModelConfig config = form.equals("qwen2") ? TinyModels.qwen2() : MoeTinyModels.readMe();
-        Path model = write(config, form.equals("qwen2") ? TinyModels.weights(config, 9) : MoeTinyModels.weights(config, 9));
+        Path model = MoeTinyModels.write(dir, config, form.equals("qwen2") ? TinyModels.weights(config, 9) : MoeTinyModels.weights(config, 9));
         PipelineDriver pipeline = pipeline(model, LayerRange.split(config.numLayers(), stages));
         Transformer single = transformer(model);
         List<BlockTable> tables = new ArrayList<>();
@@ -107,7 +101,7 @@ class PipelineStagesTest {
     @Test
     void aFailingStageFailsThePass() throws Exception {
         ModelConfig config = TinyModels.qwen2();
-        PipelineDriver pipeline = pipeline(write(config, TinyModels.weights(config, 9)), LayerRange.split(config.numLayers(), 2));
+        PipelineDriver pipeline = pipeline(MoeTinyModels.write(dir, config, TinyModels.weights(config, 9)), LayerRange.split(config.numLayers(), 2));
         pipeline.forward(List.of(new StageChunk(1, 0, tokens(4, 1), false)));
         // The second stage holds 4 tokens of sequence 1; continuing at 10 is a gap it must refuse, not fill with garbage.
         Exception e = assertThrows(Exception.class, () -> pipeline.forward(List.of(new StageChunk(1, 10, tokens(1, 2), false))));
@@ -137,14 +131,6 @@ class PipelineStagesTest {
         open.add(loaded);
         ModelConfig c = loaded.config();
         return new Transformer(c, loaded.weights(), new KvCache(c.numLayers(), c.numKvHeads(), c.headDim(), 64, KvPrecision.F32));
-    }
-
-    private Path write(ModelConfig config, List<HostTensor> weights) throws Exception {
-        Path model = Files.createTempDirectory(dir, "model");
-        Files.writeString(model.resolve("config.json"), config.toJson());
-        SafetensorsWriter.write(model.resolve("model.safetensors"), weights, DType.F32, Map.of());
-        TokenizerGenerator.write(model, config.vocabSize());
-        return model;
     }
 
     private static void assertClose(float[] expected, float[] actual) {
