@@ -75,6 +75,17 @@ public final class PreGatingRouter {
     }
 
     /**
+     * Records {@code tokens} as the first positions of {@code table}'s sequence without running the main model: for a
+     * sequence whose KV was computed elsewhere (a prefill worker, the KV store), so the router can continue it.
+     */
+    public void adopt(BlockTable table, int[] tokens) {
+        History h = newHistory();
+        forward(h, tokens);
+        histories.put(table, h);
+        routed = null;
+    }
+
+    /**
      * The experts {@code tokens} will get when they continue the sequence of {@code table} (its queued prefill chunks,
      * say), without changing what the router has recorded for it: the lookahead to {@link MixtureOfExperts#announce}.
      */

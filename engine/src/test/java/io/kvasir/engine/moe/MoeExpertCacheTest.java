@@ -68,19 +68,20 @@ class MoeExpertCacheTest {
      * not bit for bit: the engine's own passes differ run to run by up to about 2e-5 in these logits (measured, also
      * for dense models); a wrong or stale expert moves them by far more than 1e-3.
      */
-    @ParameterizedTest(name = "{0} capacity {1} {2} prefetch {3}")
-    @CsvSource({"readme,1,belady,true", "readme,2,lru,true", "readme,3,belady,false", "qwen2-moe,1,lru,false",
-            "mixtral,1,belady,true"})
-    void boundedCacheGivesTheSameForwardAsAllResident(String form, int capacity, String policy, boolean prefetch) throws Exception {
+    @ParameterizedTest(name = "{0} capacity {1} {2} prefetch {3} q8_0 {4}")
+    @CsvSource({"readme,1,belady,true,false", "readme,2,lru,true,false", "readme,3,belady,false,false",
+            "qwen2-moe,1,lru,false,false", "mixtral,1,belady,true,false", "readme,2,belady,true,true"})
+    void boundedCacheGivesTheSameForwardAsAllResident(String form, int capacity, String policy, boolean prefetch,
+                                                       boolean quantize) throws Exception {
         ModelConfig config = MoeEngineVsReferenceTest.config(form);
         List<HostTensor> weights = MoeTinyModels.weights(config, 21);
         Path model = MoeTinyModels.write(dir, config, weights);
         int[] tokens = MoeEngineVsReferenceTest.tokens(100, 4);
         float[][] all, bounded;
-        try (InferenceEngine engine = MoeEngineVsReferenceTest.engine(model, WeightOptions.AS_STORED)) {
+        try (InferenceEngine engine = MoeEngineVsReferenceTest.engine(model, new WeightOptions(quantize))) {
             all = engine.score(tokens);
         }
-        WeightOptions small = new WeightOptions(false, new ExpertCacheOptions(capacity, EvictionPolicy.parse(policy), prefetch));
+        WeightOptions small = new WeightOptions(quantize, new ExpertCacheOptions(capacity, EvictionPolicy.parse(policy), prefetch));
         try (InferenceEngine engine = MoeEngineVsReferenceTest.engine(model, small)) {
             bounded = engine.score(tokens);
             for (ExpertCache cache : engine.model().weights().moe().caches()) {

@@ -17,7 +17,10 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** The pre-gating router's per-sequence history: continuation, lookahead without side effects, roll-back. */
+/**
+ * The pre-gating router's per-sequence history against the float64 reference router: continuation across passes,
+ * lookahead without side effects, a re-run pass, and adopting a sequence whose KV was computed elsewhere.
+ */
 class MoeRouterTest {
 
     @TempDir
@@ -44,6 +47,9 @@ class MoeRouterTest {
             unseen.append(5);
             assertThrows(IllegalStateException.class, () -> router.preview(unseen, rest),
                     "a sequence whose earlier tokens the router never saw");
+            router.adopt(unseen, Arrays.copyOfRange(tokens, 0, 5));
+            assertArrayEquals(Arrays.copyOfRange(expected, 5, 50), router.route(batch(unseen, Arrays.copyOfRange(tokens, 5, 50), 5)),
+                    "a sequence adopted with its earlier tokens continues as if the router had seen them run");
             unseen.release();
         }
     }
