@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvasir.engine.bench.CompareBenchmark;
 import io.kvasir.engine.bench.DecodeBenchmark;
+import io.kvasir.engine.bench.ExpertsBenchmark;
 import io.kvasir.engine.bench.GemmBenchmark;
 import io.kvasir.engine.gpu.GpuAttentionBenchmark;
 import picocli.CommandLine.Command;
@@ -17,7 +18,8 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", description = "Run a benchmark suite and write its results as JSON.")
 final class BenchCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "gemm | decode | compare (engine vs llama.cpp on the bench shape) | attention (with --device cuda)")
+    @Parameters(index = "0", description = "gemm | decode | compare (engine vs llama.cpp on the bench shape)"
+            + " | experts (Read-ME expert cache) | attention (with --device cuda)")
     String suite;
 
     @Option(names = "--json", required = true, description = "output file")
@@ -36,7 +38,8 @@ final class BenchCommand implements Callable<Integer> {
             case "gemm" -> GemmBenchmark.run();
             case "decode" -> DecodeBenchmark.run();
             case "compare" -> CompareBenchmark.run();
-            default -> throw new IllegalArgumentException("unknown suite '" + suite + "' (gemm, decode, compare)");
+            case "experts" -> ExpertsBenchmark.run();
+            default -> throw new IllegalArgumentException("unknown suite '" + suite + "' (gemm, decode, compare, experts)");
         };
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), result);
         System.out.println(result.toPrettyString());
