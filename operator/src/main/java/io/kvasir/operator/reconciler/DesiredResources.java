@@ -2,6 +2,7 @@ package io.kvasir.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.kvasir.operator.api.KvasirCluster;
 import io.kvasir.operator.api.Pool;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,16 @@ final class DesiredResources {
         for (Pool pool : Pool.values()) {
             resources.add(DisruptionBudgets.build(cluster, pool));
         }
-        resources.forEach(resource -> resource.addOwnerReference(cluster));
+        // A controller reference, so other controllers leave these alone and the garbage collector removes them with
+        // the cluster. blockOwnerDeletion stays unset: setting it needs update on kvasirclusters/finalizers.
+        var owner = new OwnerReferenceBuilder()
+                .withApiVersion(cluster.getApiVersion())
+                .withKind(cluster.getKind())
+                .withName(cluster.getMetadata().getName())
+                .withUid(cluster.getMetadata().getUid())
+                .withController(true)
+                .build();
+        resources.forEach(resource -> resource.getMetadata().setOwnerReferences(List.of(owner)));
         return resources;
     }
 

@@ -1,6 +1,7 @@
 package io.kvasir.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -66,7 +67,7 @@ public class KvasirClusterReconciler implements Reconciler<KvasirCluster> {
             if (!Objects.equals(before, degradedMessage(cluster))) {
                 events.warning(cluster, "InvalidSpec", String.join("; ", problems));
             }
-            return UpdateControl.patchStatus(cluster);
+            return writeStatus(cluster, context);
         }
         ReplicaPlan.initialize(cluster);
         List<ScalingDecision> decisions = cluster.getSpec().autoscaling().enabled()
@@ -93,7 +94,7 @@ public class KvasirClusterReconciler implements Reconciler<KvasirCluster> {
         if (isReady(cluster) && !wasReady) {
             events.normal(cluster, "Ready", "every pool has its desired ready replicas");
         }
-        var control = UpdateControl.patchStatus(cluster);
+        var control = writeStatus(cluster, context);
         if (cluster.getSpec().autoscaling().enabled()) {
             control.rescheduleAfter(cluster.getSpec().autoscaling().interval());
         }
@@ -108,7 +109,24 @@ public class KvasirClusterReconciler implements Reconciler<KvasirCluster> {
         }
         conditions.applyFailed(cluster, e.getMessage());
         new ClusterEvents(context.getClient(), clock).warning(cluster, "ApplyFailed", String.valueOf(e.getMessage()));
-        return ErrorStatusUpdateControl.patchStatus(cluster);
+        writeStatus(cluster, context);
+        return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+
+    /**
+     * Replaces the whole status through the status subresource. JOSDK's non-SSA status patch is a JSON Patch against
+     * its cached copy and fails when the stored status differs in shape from that copy; a replacement needs no base,
+     * and the operator is the status's only writer, so it cannot lose anyone else's change.
+     */
+    private static UpdateControl<KvasirCluster> writeStatus(KvasirCluster cluster, Context<KvasirCluster> context) {
+        var update = new KvasirCluster();
+        update.setMetadata(new ObjectMetaBuilder()
+                .withName(cluster.getMetadata().getName())
+                .withNamespace(cluster.getMetadata().getNamespace())
+                .build());
+        update.setStatus(cluster.getStatus());
+        context.getClient().resource(update).updateStatus();
+        return UpdateControl.noUpdate();
     }
 
     /** Records a workload's ready replicas in status and notes it if it is short of its desired count. */

@@ -12,7 +12,6 @@ public final class Names {
     /** Worker Services select on it; draining pods drop out of DNS while their Deployment still owns them. */
     public static final String SERVING = "kvasir.io/serving";
     static final String CONFIG_HASH = "kvasir.io/config-hash";
-    static final String APPLIED_HASH = "kvasir.io/applied-hash";
 
     private Names() {
     }

@@ -1,15 +1,17 @@
 package io.kvasir.operator.reconciler;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import java.util.LinkedHashMap;
+import java.util.Iterator;
+import java.util.Map;
 
 /**
- * Create-or-update without server-side apply. Each desired object carries a hash of itself; an object whose hash
- * already matches is left alone, so a reconciliation that changes nothing writes nothing, and no write wakes the
- * informers into another pass.
+ * Create-or-update without server-side apply. An object is written only when the live one differs from the desired
+ * one in a field the operator sets; fields the API server or other controllers add are ignored. So a pass that
+ * changes nothing writes nothing (no write wakes the informers into another pass), while a manual edit of an owned
+ * object is reverted on the next pass.
  */
 final class ResourceApplier {
     enum Outcome { CREATED, UPDATED, UNCHANGED }
@@ -24,22 +26,50 @@ final class ResourceApplier {
     }
 
     <T extends HasMetadata> Applied<T> apply(T desired) {
-        String hash = DesiredResources.hash(Serialization.asJson(desired));
-        var annotations = new LinkedHashMap<String, String>();
-        if (desired.getMetadata().getAnnotations() != null) {
-            annotations.putAll(desired.getMetadata().getAnnotations());
-        }
-        annotations.put(Names.APPLIED_HASH, hash);
-        desired.getMetadata().setAnnotations(annotations);
         T live = client.resource(desired).get();
         if (live == null) {
             return new Applied<>(client.resource(desired).createOr(NonDeletingOperation::update), Outcome.CREATED);
         }
-        var liveAnnotations = live.getMetadata().getAnnotations();
-        if (liveAnnotations != null && hash.equals(liveAnnotations.get(Names.APPLIED_HASH))) {
+        if (covers(tree(live), tree(desired))) {
             return new Applied<>(live, Outcome.UNCHANGED);
         }
         desired.getMetadata().setResourceVersion(live.getMetadata().getResourceVersion());
         return new Applied<>(client.resource(desired).update(), Outcome.UPDATED);
+    }
+
+    private JsonNode tree(Object object) {
+        return client.getKubernetesSerialization().convertValue(object, JsonNode.class);
+    }
+
+    /** Whether every field set in {@code desired} has the same value in {@code live}; arrays must match whole. */
+    static boolean covers(JsonNode live, JsonNode desired) {
+        if (desired.isObject()) {
+            if (!live.isObject()) {
+                return false;
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = desired.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                JsonNode liveField = live.get(field.getKey());
+                if (liveField == null || !covers(liveField, field.getValue())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (desired.isArray()) {
+            if (!live.isArray() || live.size() != desired.size()) {
+                return false;
+            }
+            for (int i = 0; i < desired.size(); i++) {
+                if (!covers(live.get(i), desired.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (desired.isNumber() && live.isNumber()) {
+            return desired.decimalValue().compareTo(live.decimalValue()) == 0;
+        }
+        return desired.equals(live);
     }
 }
