@@ -38,7 +38,7 @@ them through owner references, so there is no delete verb.
   verbs: ["get", "list", "watch"]
 - apiGroups: ["kvasir.io"]
   resources: ["kvasirclusters/status"]
-  verbs: ["patch"]
+  verbs: ["update"]
 - apiGroups: ["apps"]
   resources: ["deployments", "statefulsets"]
   verbs: ["get", "list", "watch", "create", "update"]
