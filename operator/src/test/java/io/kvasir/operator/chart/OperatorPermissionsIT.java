@@ -72,6 +72,9 @@ class OperatorPermissionsIT {
             Await.until("a drained scale-down", () -> cluster().getStatus() != null
                     && cluster().getStatus().getLastScalingDecision() != null
                     && cluster().getStatus().getLastScalingDecision().action() == ScalingAction.SCALE_DOWN);
+            Await.until("the drain and the scale-down as Events", () -> client.v1().events().inNamespace(NS).list()
+                    .getItems().stream().map(e -> e.getReason()).toList()
+                    .containsAll(List.of("DrainStarted", "ScaleDown")));
             markWorkloadsReady();
             Await.until("Ready", () -> cluster().getStatus().getConditions().stream()
                     .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True")));
