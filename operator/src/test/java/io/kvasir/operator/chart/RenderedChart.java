@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kvasir.operator.api.KvasirCluster;
 import io.kvasir.operator.testing.Samples;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -73,9 +72,5 @@ public final class RenderedChart {
 
     static List<String> kinds(RenderedChart chart) {
         return chart.objects.stream().map(HasMetadata::getKind).sorted().toList();
-    }
-
-    static List<String> list(String... values) {
-        return Arrays.asList(values);
     }
 }
