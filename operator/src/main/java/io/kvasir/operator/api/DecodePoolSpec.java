@@ -1,6 +1,7 @@
 package io.kvasir.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
@@ -8,6 +9,8 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
  * Decode workers: sized by the autoscaler from active sequences. A worker runs its pipeline stages as processes
  * inside its own pod, so one replica is one whole decode group.
  */
+@ValidationRule(value = "(has(self.minReplicas) ? self.minReplicas : 1) <= (has(self.maxReplicas) ? self.maxReplicas : 8)",
+        message = "minReplicas must not exceed maxReplicas")
 public record DecodePoolSpec(
         @Min(0) @JsonPropertyDescription("Replicas when autoscaling is off, and the starting point when it is on; default 1.")
         Integer replicas,

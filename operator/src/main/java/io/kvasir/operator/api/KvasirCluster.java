@@ -1,6 +1,6 @@
 package io.kvasir.operator.api;
 
-import io.fabric8.crd.generator.annotation.PrinterColumn;
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -11,6 +11,13 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(KvasirCluster.GROUP)
 @Version(KvasirCluster.VERSION)
 @ShortNames("kvc")
+@AdditionalPrinterColumn(name = "Ready", type = AdditionalPrinterColumn.Type.STRING,
+        jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
+@AdditionalPrinterColumn(name = "Prefill", type = AdditionalPrinterColumn.Type.INTEGER,
+        jsonPath = ".status.pools.prefill.desiredReplicas")
+@AdditionalPrinterColumn(name = "Decode", type = AdditionalPrinterColumn.Type.INTEGER,
+        jsonPath = ".status.pools.decode.desiredReplicas")
+@AdditionalPrinterColumn(name = "Age", type = AdditionalPrinterColumn.Type.DATE, jsonPath = ".metadata.creationTimestamp")
 public class KvasirCluster extends CustomResource<KvasirClusterSpec, KvasirClusterStatus> implements Namespaced {
     public static final String GROUP = "kvasir.io";
     public static final String VERSION = "v1alpha1";

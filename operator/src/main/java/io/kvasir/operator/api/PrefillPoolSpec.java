@@ -1,10 +1,13 @@
 package io.kvasir.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
 /** Prefill workers: sized by the autoscaler from the prompt-token arrival rate. */
+@ValidationRule(value = "(has(self.minReplicas) ? self.minReplicas : 1) <= (has(self.maxReplicas) ? self.maxReplicas : 8)",
+        message = "minReplicas must not exceed maxReplicas")
 public record PrefillPoolSpec(
         @Min(0) @JsonPropertyDescription("Replicas when autoscaling is off, and the starting point when it is on; default 1.")
         Integer replicas,
