@@ -19,14 +19,22 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.kvasir.operator.KvasirOperator;
+import io.kvasir.operator.api.EventBusMode;
+import io.kvasir.operator.api.EventBusSpec;
+import io.kvasir.operator.api.GatewayPoolSpec;
+import io.kvasir.operator.api.ImageSpec;
 import io.kvasir.operator.api.KvasirCluster;
+import io.kvasir.operator.api.KvasirClusterSpec;
 import io.kvasir.operator.api.PrefillPoolSpec;
+import io.kvasir.operator.api.SparseAttentionSpec;
+import io.kvasir.operator.api.SparseMethod;
 import io.kvasir.operator.autoscaler.Autoscaler;
 import io.kvasir.operator.autoscaler.PoolPods;
 import io.kvasir.operator.testing.Await;
 import io.kvasir.operator.testing.MutableClock;
 import io.kvasir.operator.testing.Samples;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -131,15 +139,15 @@ class KvasirClusterReconcilerIT {
         client.resources(KvasirCluster.class).inNamespace(NS).withName("qwen-1m").edit(c -> {
             var spec = c.getSpec();
             var p = spec.prefill();
-            c.setSpec(new io.kvasir.operator.api.KvasirClusterSpec(spec.model(),
-                    new io.kvasir.operator.api.ImageSpec("registry.example/kvasir", "0.2.0", "Always"),
-                    new io.kvasir.operator.api.GatewayPoolSpec(3, spec.gateway().resources()),
+            c.setSpec(new KvasirClusterSpec(spec.model(),
+                    new ImageSpec("registry.example/kvasir", "0.2.0", "Always"),
+                    new GatewayPoolSpec(3, spec.gateway().resources()),
                     new PrefillPoolSpec(p.replicas(), p.minReplicas(), p.maxReplicas(), p.resources(),
-                            new io.kvasir.operator.api.SparseAttentionSpec(
-                                    io.kvasir.operator.api.SparseMethod.SEER, 65536, null),
+                            new SparseAttentionSpec(
+                                    SparseMethod.SEER, 65536, null),
                             p.tokensPerSecondPerReplica()),
                     spec.decode(), spec.kvStore(),
-                    new io.kvasir.operator.api.EventBusSpec(io.kvasir.operator.api.EventBusMode.KAFKA, "kafka:9092"),
+                    new EventBusSpec(EventBusMode.KAFKA, "kafka:9092"),
                     spec.autoscaling()));
             return c;
         });
@@ -213,10 +221,10 @@ class KvasirClusterReconcilerIT {
         KvasirCluster invalid = Samples.exampleCluster(NS);
         var p = invalid.getSpec().prefill();
         var spec = invalid.getSpec();
-        invalid.setSpec(new io.kvasir.operator.api.KvasirClusterSpec(spec.model(), spec.image(), spec.gateway(),
+        invalid.setSpec(new KvasirClusterSpec(spec.model(), spec.image(), spec.gateway(),
                 new PrefillPoolSpec(2, 3, 2, p.resources(), p.sparse(), p.tokensPerSecondPerReplica()),
                 spec.decode(), spec.kvStore(),
-                new io.kvasir.operator.api.EventBusSpec(io.kvasir.operator.api.EventBusMode.KAFKA, null),
+                new EventBusSpec(EventBusMode.KAFKA, null),
                 spec.autoscaling()));
         client.resource(invalid).create();
 
@@ -256,7 +264,7 @@ class KvasirClusterReconcilerIT {
     }
 
     private List<HasMetadata> ownedResources() {
-        var all = new java.util.ArrayList<HasMetadata>();
+        var all = new ArrayList<HasMetadata>();
         all.addAll(client.configMaps().inNamespace(NS).list().getItems());
         all.addAll(client.apps().deployments().inNamespace(NS).list().getItems());
         all.addAll(client.apps().statefulSets().inNamespace(NS).list().getItems());
