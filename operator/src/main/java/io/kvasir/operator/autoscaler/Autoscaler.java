@@ -10,6 +10,7 @@ import io.kvasir.operator.api.PoolStatus;
 import io.kvasir.operator.api.ScalingAction;
 import io.kvasir.operator.api.ScalingDecision;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -28,6 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * delays decisions by at most one interval and one cooldown.
  */
 public final class Autoscaler {
+    /** State of a cluster not evaluated for this long belongs to a deleted cluster (or one with autoscaling off). */
+    static final Duration FORGET_AFTER = Duration.ofHours(1);
+
     private static final class ClusterState {
         Instant lastEvaluation;
         LoadSample previous;
@@ -50,6 +54,8 @@ public final class Autoscaler {
         AutoscalingSpec targets = cluster.getSpec().autoscaling();
         ClusterState state = states.computeIfAbsent(cluster.getMetadata().getUid(), uid -> new ClusterState());
         Instant now = clock.instant();
+        states.values().removeIf(s -> s != state && s.lastEvaluation != null
+                && s.lastEvaluation.isBefore(now.minus(FORGET_AFTER)));
         if (state.lastEvaluation != null && now.isBefore(state.lastEvaluation.plus(targets.interval()))) {
             return List.of();
         }
@@ -113,6 +119,18 @@ public final class Autoscaler {
                                 + recommendation.reason());
                 status.setDraining(new ArrayList<>());
                 return Optional.of(decision);
+            }
+            int afterDrain = current - draining.size();
+            if (target > afterDrain) {
+                // Load rose part way: the pods it needs back serve again; the rest keep draining.
+                int keep = draining.size() - (target - afterDrain);
+                List<String> released = List.copyOf(draining.subList(keep, draining.size()));
+                drainer.cancel(cluster, released);
+                var remaining = new ArrayList<>(draining.subList(0, keep));
+                status.setDraining(remaining);
+                return Optional.of(decision(now, pool, ScalingAction.DRAIN_CANCELLED, current,
+                        current - remaining.size(), "load returned for " + String.join(", ", released)
+                                + " while draining: " + recommendation.reason()));
             }
             Drainer.Progress progress = drainer.progress(cluster, draining, now, targets.drainTimeout());
             if (!progress.finished()) {

@@ -223,6 +223,26 @@ class AutoscalerTest {
     }
 
     @Test
+    void loadReturningPartWayReleasesOnlyThePodsItNeeds() {
+        prefillPods().forEach(p -> activeRequests.put(p, 3));
+        stepUntilDrainStarts();
+        List<String> draining = List.copyOf(cluster.getStatus().pool(Pool.PREFILL).getDraining());
+
+        // 4000 tokens/s over 1600 per replica: 3 replicas, one more than the drain would leave.
+        step(4000, 1.0, 64, 0.05);
+
+        assertThat(decisions.getLast().action()).isEqualTo(ScalingAction.DRAIN_CANCELLED);
+        assertThat(decisions.getLast().toReplicas()).isEqualTo(3);
+        assertThat(cluster.getStatus().pool(Pool.PREFILL).getDraining()).containsExactly(draining.getFirst());
+        assertThat(pod(draining.getLast()).getMetadata().getLabels()).containsEntry(Names.SERVING, "true");
+
+        activeRequests.put(draining.getFirst(), 0);
+        step(4000, 1.0, 64, 0.05);
+        assertThat(decisions.getLast().action()).isEqualTo(ScalingAction.SCALE_DOWN);
+        assertThat(desired(Pool.PREFILL)).isEqualTo(3);
+    }
+
+    @Test
     void everyDecisionIsInStatusWithItsReason() {
         prefillPods().forEach(p -> activeRequests.put(p, 0));
         step(9000, 5.0, 200, 0.05);

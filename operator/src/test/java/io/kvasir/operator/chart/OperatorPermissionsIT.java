@@ -75,6 +75,12 @@ class OperatorPermissionsIT {
             Await.until("the drain and the scale-down as Events", () -> client.v1().events().inNamespace(NS).list()
                     .getItems().stream().map(e -> e.getReason()).toList()
                     .containsAll(List.of("DrainStarted", "ScaleDown")));
+            Await.until("the prefill Deployment at its minimum", () -> client.apps().deployments().inNamespace(NS)
+                    .withName("qwen-1m-prefill").get().getSpec().getReplicas() == 1);
+            assertThat(client.pods().inNamespace(NS).list().getItems())
+                    .as("the drained pod, and only it, is marked for the ReplicaSet to remove")
+                    .filteredOn(p -> p.getMetadata().getAnnotations().containsKey(PoolPods.DELETION_COST))
+                    .hasSize(1);
             markWorkloadsReady();
             Await.until("Ready", () -> cluster().getStatus().getConditions().stream()
                     .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True")));
