@@ -110,38 +110,8 @@ public final class Autoscaler {
         Instant lastScale = Optional.ofNullable(status.getLastScaleTime()).map(Instant::parse).orElse(null);
         int target = state.stabilizers.computeIfAbsent(pool, p -> new ScaleStabilizer())
                 .stabilize(now, recommendation.replicas(), current, targets.cooldown(), lastScale);
-        List<String> draining = status.getDraining();
-        if (!draining.isEmpty()) {
-            if (target >= current) {
-                drainer.cancel(cluster, draining);
-                var decision = decision(now, pool, ScalingAction.DRAIN_CANCELLED, current, current,
-                        "load returned while draining " + String.join(", ", draining) + ": "
-                                + recommendation.reason());
-                status.setDraining(new ArrayList<>());
-                return Optional.of(decision);
-            }
-            int afterDrain = current - draining.size();
-            if (target > afterDrain) {
-                // Load rose part way: the pods it needs back serve again; the rest keep draining.
-                int keep = draining.size() - (target - afterDrain);
-                List<String> released = List.copyOf(draining.subList(keep, draining.size()));
-                drainer.cancel(cluster, released);
-                var remaining = new ArrayList<>(draining.subList(0, keep));
-                status.setDraining(remaining);
-                return Optional.of(decision(now, pool, ScalingAction.DRAIN_CANCELLED, current,
-                        current - remaining.size(), "load returned for " + String.join(", ", released)
-                                + " while draining: " + recommendation.reason()));
-            }
-            Drainer.Progress progress = drainer.progress(cluster, draining, now, targets.drainTimeout());
-            if (!progress.finished()) {
-                return Optional.empty();
-            }
-            int smaller = current - draining.size();
-            status.setDesiredReplicas(smaller);
-            status.setDraining(new ArrayList<>());
-            status.setLastScaleTime(now.toString());
-            return Optional.of(decision(now, pool, ScalingAction.SCALE_DOWN, current, smaller,
-                    "drained: " + progress.summary()));
+        if (!status.getDraining().isEmpty()) {
+            return continueDrain(cluster, pool, recommendation, target, now);
         }
         if (target > current) {
             status.setDesiredReplicas(target);
@@ -159,6 +129,45 @@ public final class Autoscaler {
                             + ", held for the " + targets.cooldownSeconds() + "s cooldown"));
         }
         return Optional.empty();
+    }
+
+    /** A drain is under way: finish it, or give pods back to serving if the load returned. */
+    private Optional<ScalingDecision> continueDrain(KvasirCluster cluster, Pool pool, Recommendation recommendation,
+                                                    int target, Instant now) {
+        PoolStatus status = cluster.getStatus().pool(pool);
+        int current = status.getDesiredReplicas();
+        List<String> draining = status.getDraining();
+        if (target >= current) {
+            drainer.cancel(cluster, draining);
+            var decision = decision(now, pool, ScalingAction.DRAIN_CANCELLED, current, current,
+                    "load returned while draining " + String.join(", ", draining) + ": "
+                            + recommendation.reason());
+            status.setDraining(new ArrayList<>());
+            return Optional.of(decision);
+        }
+        int afterDrain = current - draining.size();
+        if (target > afterDrain) {
+            // Load rose part way: the pods it needs back serve again; the rest keep draining.
+            int keep = draining.size() - (target - afterDrain);
+            List<String> released = List.copyOf(draining.subList(keep, draining.size()));
+            drainer.cancel(cluster, released);
+            var remaining = new ArrayList<>(draining.subList(0, keep));
+            status.setDraining(remaining);
+            return Optional.of(decision(now, pool, ScalingAction.DRAIN_CANCELLED, current,
+                    current - remaining.size(), "load returned for " + String.join(", ", released)
+                            + " while draining: " + recommendation.reason()));
+        }
+        Drainer.Progress progress = drainer.progress(cluster, draining, now,
+                cluster.getSpec().autoscaling().drainTimeout());
+        if (!progress.finished()) {
+            return Optional.empty();
+        }
+        int smaller = current - draining.size();
+        status.setDesiredReplicas(smaller);
+        status.setDraining(new ArrayList<>());
+        status.setLastScaleTime(now.toString());
+        return Optional.of(decision(now, pool, ScalingAction.SCALE_DOWN, current, smaller,
+                "drained: " + progress.summary()));
     }
 
     private static ScalingDecision decision(Instant now, Pool pool, ScalingAction action, int from, int to,
