@@ -1,6 +1,8 @@
 // Measures llama.cpp (through node-llama-cpp, CPU, default F16 KV cache) on a GGUF model the same way
 // `kvasir bench compare` measures the engine: one prompt of N tokens evaluated as a batch (prompt tokens/s),
-// then G greedy tokens generated one at a time (decode tokens/s); each phase repeated R times, medians reported.
+// then G greedy decode steps (decode tokens/s); each phase repeated R times after one warm-up round.
+// Each step's input is fed back to the generator as a fixed id rather than the sampled one: a random model's
+// greedy choice can be an end-of-generation token, which would end the generator early and skew the rate.
 // Usage: node llama-cpp-bench.mjs --model F.gguf --prompt-tokens 512 --generate 64 --repeats 3 --threads 2
 // Prints one JSON object: {"prompt_tokens_per_s":[...],"decode_tokens_per_s":[...]} (one entry per repeat).
 import path from "node:path";
@@ -38,15 +40,17 @@ for (let r = 0; r < repeats + 1; r++) {                 // the first round warms
     let t0 = process.hrtime.bigint();
     await sequence.evaluateWithoutGeneratingNewTokens(prompt);
     const promptSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    let produced = 0;
     t0 = process.hrtime.bigint();
-    for await (const token of sequence.evaluate([prompt[prompt.length - 1]], { temperature: 0 })) {
-        if (++produced >= generate) break;
+    const steps = sequence.evaluate([prompt[0]], { temperature: 0 });
+    for (let i = 0; i < generate; i++) {
+        const step = await (i === 0 ? steps.next() : steps.next(prompt[i]));
+        if (step.done) throw new Error(`llama.cpp stopped generating after ${i} tokens`);
     }
+    await steps.return();
     const decodeSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
     if (r > 0) {
         promptRates.push(promptTokens / promptSeconds);
-        decodeRates.push(produced / decodeSeconds);
+        decodeRates.push(generate / decodeSeconds);
     }
 }
 process.stdout.write(JSON.stringify({ prompt_tokens_per_s: promptRates, decode_tokens_per_s: decodeRates }) + "\n");

@@ -342,26 +342,26 @@ class DisaggregationTest {
             List<JsonNode> handoffs = new ArrayList<>();
             for (int i = 0; i < requests; i++) {
                 prompts.add(TestModel.tokens(300 + 7 * i, 20 + i));
-                handoffs.add(prefill("pressure-" + i, prompts.get(i), 400));
+                handoffs.add(prefill("pressure-" + i, prompts.get(i), 200));
             }
             List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
             for (JsonNode handoff : handoffs) {
-                ObjectNode body = samplingJson(400);
+                ObjectNode body = samplingJson(200);
                 body.set("handoff", handoff);
                 streams.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(smallUrl + "/internal/v1/decode"))
                         .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString()));
             }
             // Fused, these sequences share forwards of up to 8 rows, whose matrix kernels sum in another order than
-            // batch 1's: tokens must match exactly, logprobs to float rounding.
+            // batch 1's, and BF16 KV carries the rounding on: tokens must match exactly, logprobs to 1e-3.
             for (int i = 0; i < requests; i++) {
-                List<SampledToken> expected = TestModel.generate(reference, prompts.get(i), greedy(400));
+                List<SampledToken> expected = TestModel.generate(reference, prompts.get(i), greedy(200));
                 List<SampledToken> actual = events(streams.get(i).get(120, TimeUnit.SECONDS));
                 assertEquals(TestModel.ids(expected), TestModel.ids(actual), "request " + i);
                 for (int t = 0; t < expected.size(); t++) {
-                    assertEquals(expected.get(t).logprob(), actual.get(t).logprob(), 1e-4f, "request " + i + " token " + t);
+                    assertEquals(expected.get(t).logprob(), actual.get(t).logprob(), 1e-3f, "request " + i + " token " + t);
                 }
             }
-            assertTrue(metrics(smallUrl).get("kvasir_preemptions_total") > 0, "64 KV blocks cannot hold 8 × 11 blocks");
+            assertTrue(metrics(smallUrl).get("kvasir_preemptions_total") > 0, "64 KV blocks cannot hold 8 × 9 blocks");
         }
     }
 

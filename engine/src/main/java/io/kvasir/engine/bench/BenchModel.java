@@ -11,7 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** The benchmark-shape demo model, written once under the Kvasir home folder and reused. */
+/** Benchmark demo models, each written once under the Kvasir home folder and reused. */
 final class BenchModel {
 
     static final long SEED = 42;
@@ -20,15 +20,20 @@ final class BenchModel {
     }
 
     static Path ensure() throws IOException {
+        return ensure(DemoShape.BENCH, "bench");
+    }
+
+    /** The demo model of {@code shape} (one that needs no Qwen tokenizer) in folder {@code name}. */
+    static Path ensure(DemoShape shape, String name) throws IOException {
         Path home = Path.of(System.getProperty("kvasir.home", ".kvasir"));
-        Path dir = home.resolve("models").resolve("bench");
+        Path dir = home.resolve("models").resolve(name);
         if (Files.isRegularFile(dir.resolve("model.safetensors")) && Files.isRegularFile(dir.resolve("config.json"))) {
             return dir;
         }
-        System.err.println("bench: writing the bench-shape demo model to " + dir + " (once)…");
-        Path tmp = Files.createDirectories(home.resolve("models")).resolve("bench.tmp");
+        System.err.println("bench: writing the " + name + " demo model to " + dir + " (once)…");
+        Path tmp = Files.createDirectories(home.resolve("models")).resolve(name + ".tmp");
         deleteTree(tmp);
-        DemoModelWriter.write(tmp, DemoShape.BENCH, SEED, null);
+        DemoModelWriter.write(tmp, shape, SEED, null);
         deleteTree(dir);
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         return dir;

@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvasir.engine.bench.CompareBenchmark;
 import io.kvasir.engine.bench.DecodeBenchmark;
+import io.kvasir.engine.bench.ExpertsBenchmark;
 import io.kvasir.engine.bench.FusedDecodeBenchmark;
 import io.kvasir.engine.bench.GemmBenchmark;
+import io.kvasir.engine.gpu.GpuAttentionBenchmark;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -16,7 +19,8 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", description = "Run a benchmark suite and write its results as JSON.")
 final class BenchCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "gemm | decode | compare (engine vs llama.cpp on the bench shape)")
+    @Parameters(index = "0", description = "gemm | decode | compare (engine vs llama.cpp on the bench shape)"
+            + " | experts (Read-ME expert cache) | attention (with --device cuda)")
     String suite;
 
     @Option(names = "--json", required = true, description = "output file")
@@ -25,16 +29,31 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--fusion", description = "decode: the temporal-fusion loop at batch 1 to 64 (\"mode\":\"fused\")")
     boolean fusion;
 
+    @Mixin
+    DeviceOption device;
+
+    @Option(names = "--lengths", split = ",", defaultValue = "32768,131072",
+            description = "attention: context lengths in tokens (default ${DEFAULT-VALUE})")
+    int[] lengths;
+
     @Override
     public Integer call() throws Exception {
-        ObjectNode result = switch (suite) {
+        ObjectNode result = device.cuda() ? gpuSuite() : switch (suite) {
             case "gemm" -> GemmBenchmark.run();
             case "decode" -> fusion ? FusedDecodeBenchmark.run() : DecodeBenchmark.run();
             case "compare" -> CompareBenchmark.run();
-            default -> throw new IllegalArgumentException("unknown suite '" + suite + "' (gemm, decode, compare)");
+            case "experts" -> ExpertsBenchmark.run();
+            default -> throw new IllegalArgumentException("unknown suite '" + suite + "' (gemm, decode, compare, experts)");
         };
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), result);
         System.out.println(result.toPrettyString());
         return 0;
+    }
+
+    private ObjectNode gpuSuite() {
+        if (!suite.equals("attention")) {
+            throw new IllegalArgumentException("suite '" + suite + "' has no GPU version (--device cuda: attention)");
+        }
+        return GpuAttentionBenchmark.run(lengths);
     }
 }

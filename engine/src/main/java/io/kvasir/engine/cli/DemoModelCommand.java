@@ -15,7 +15,7 @@ final class DemoModelCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "output folder")
     Path out;
 
-    @Option(names = "--shape", defaultValue = "small", description = "small | bench | qwen2.5-0.5b (default ${DEFAULT-VALUE})")
+    @Option(names = "--shape", defaultValue = "small", description = "small | bench | qwen2.5-0.5b | qwen2-moe-small | mixtral-small | readme-small (default ${DEFAULT-VALUE})")
     String shape;
 
     @Option(names = "--seed", defaultValue = "42")

@@ -21,6 +21,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    DeviceOption device;
+
     @Option(names = "--prompt", required = true)
     String prompt;
 
@@ -44,6 +47,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        device.requireCpuForwardPass("generate");
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (InferenceEngine engine = new InferenceEngine(LoadedModel.load(model.path, model.weightOptions()),
                 EngineOptions.DEFAULTS.withPrefillChunk(prefillChunk).withKvPrecision(model.kvPrecision))) {

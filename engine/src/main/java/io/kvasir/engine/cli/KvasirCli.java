@@ -5,10 +5,16 @@ import picocli.CommandLine.Command;
 
 /** Entry point of {@code ./kvasir} for the engine's commands. */
 @Command(name = "kvasir", mixinStandardHelpOptions = true,
-        subcommands = {DemoModelCommand.class, GenerateCommand.class, ScoreCommand.class, BenchCommand.class})
+        subcommands = {DemoModelCommand.class, GenerateCommand.class, ScoreCommand.class, BenchCommand.class,
+                StageCommand.class})
 public final class KvasirCli {
 
     public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, also used by tests. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new KvasirCli());
         // Bad input is the user's to fix: show the message, not a stack trace.
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -18,6 +24,6 @@ public final class KvasirCli {
             }
             return 1;
         });
-        System.exit(cli.execute(args));
+        return cli;
     }
 }

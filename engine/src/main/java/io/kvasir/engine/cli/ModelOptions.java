@@ -2,6 +2,8 @@ package io.kvasir.engine.cli;
 
 import io.kvasir.engine.kv.KvPrecision;
 import io.kvasir.engine.model.WeightOptions;
+import io.kvasir.engine.moe.EvictionPolicy;
+import io.kvasir.engine.moe.ExpertCacheOptions;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -18,7 +20,18 @@ final class ModelOptions {
     @Option(names = "--kv-precision", defaultValue = "F32", description = "F32 | BF16 (default ${DEFAULT-VALUE})")
     KvPrecision kvPrecision;
 
+    @Option(names = "--expert-cache", description = "MoE models: most experts resident per layer (default: all)")
+    Integer expertCache;
+
+    @Option(names = "--expert-policy", defaultValue = "lru",
+            description = "MoE models: lru | belady (belady needs the Read-ME router's lookahead; default ${DEFAULT-VALUE})")
+    String expertPolicy;
+
+    @Option(names = "--expert-prefetch", description = "MoE models: convert the next layer's experts in the background")
+    boolean expertPrefetch;
+
     WeightOptions weightOptions() {
-        return new WeightOptions(quantize);
+        return new WeightOptions(quantize, new ExpertCacheOptions(expertCache == null ? Integer.MAX_VALUE : expertCache,
+                EvictionPolicy.parse(expertPolicy), expertPrefetch));
     }
 }

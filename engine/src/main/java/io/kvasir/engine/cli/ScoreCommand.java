@@ -21,6 +21,9 @@ final class ScoreCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    DeviceOption device;
+
     @Option(names = "--tokens", required = true, split = ",", description = "comma-separated token ids")
     int[] tokens;
 
@@ -32,6 +35,7 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        device.requireCpuForwardPass("score");
         try (InferenceEngine engine = new InferenceEngine(LoadedModel.load(model.path, model.weightOptions()),
                 EngineOptions.DEFAULTS.withKvPrecision(model.kvPrecision))) {
             float[][] logits = engine.score(tokens);

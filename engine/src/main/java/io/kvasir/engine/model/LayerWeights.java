@@ -8,5 +8,5 @@ record LayerWeights(
         WeightMatrix q, WeightMatrix k, WeightMatrix v, WeightMatrix o,
         float[] qBias, float[] kBias, float[] vBias,
         float[] postAttentionNorm,
-        WeightMatrix gate, WeightMatrix up, WeightMatrix down) {
+        FeedForward mlp) {
 }

@@ -16,6 +16,7 @@ import java.util.List;
  *
  * @param slidingWindow       window in tokens for layers at index {@code >= maxWindowLayers}; 0 = none
  * @param maxWindowLayers     Qwen2: the first {@code maxWindowLayers} layers use full attention
+ * @param moe                 mixture-of-experts parameters, or null for a dense model
  */
 public record ModelConfig(
         String architecture,
@@ -35,10 +36,16 @@ public record ModelConfig(
         int slidingWindow,
         int maxWindowLayers,
         int bosTokenId,
-        List<Integer> eosTokenIds) {
+        List<Integer> eosTokenIds,
+        MoeConfig moe) {
 
     public static final String QWEN2 = "Qwen2ForCausalLM";
     public static final String LLAMA = "LlamaForCausalLM";
+    public static final String QWEN2_MOE = "Qwen2MoeForCausalLM";
+    public static final String MIXTRAL = "MixtralForCausalLM";
+    /** Read-ME: Llama-style attention, one pre-gating router choosing each token's expert for every layer. */
+    public static final String READ_ME = "ReadMeForCausalLM";
+    private static final List<String> SUPPORTED = List.of(QWEN2, LLAMA, QWEN2_MOE, MIXTRAL, READ_ME);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -54,10 +61,25 @@ public record ModelConfig(
             throw new IllegalArgumentException("config: head_dim must be even, got " + headDim);
         }
         eosTokenIds = List.copyOf(eosTokenIds);
+        if (moe == null && !QWEN2.equals(architecture) && !LLAMA.equals(architecture)) {
+            throw new IllegalArgumentException("config: " + architecture + " needs mixture-of-experts parameters");
+        }
     }
 
+    /** A dense model. */
+    public ModelConfig(String architecture, int hiddenSize, int intermediateSize, int numLayers, int numHeads,
+                       int numKvHeads, int headDim, int vocabSize, double rmsNormEps, double ropeTheta,
+                       RopeScaling ropeScaling, int maxPositionEmbeddings, boolean tieWordEmbeddings,
+                       boolean attentionBias, int slidingWindow, int maxWindowLayers, int bosTokenId,
+                       List<Integer> eosTokenIds) {
+        this(architecture, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, vocabSize,
+                rmsNormEps, ropeTheta, ropeScaling, maxPositionEmbeddings, tieWordEmbeddings, attentionBias,
+                slidingWindow, maxWindowLayers, bosTokenId, eosTokenIds, null);
+    }
+
+    /** Qwen2 and Qwen2-MoE share Qwen2's attention (q/k/v biases, sliding-window keys). */
     public boolean isQwen2() {
-        return QWEN2.equals(architecture);
+        return QWEN2.equals(architecture) || QWEN2_MOE.equals(architecture);
     }
 
     public int kvGroupSize() {
@@ -85,14 +107,15 @@ public record ModelConfig(
 
     public static ModelConfig fromJson(JsonNode n) {
         String arch = n.path("architectures").path(0).asText("");
-        if (!QWEN2.equals(arch) && !LLAMA.equals(arch)) {
-            throw new IllegalArgumentException("unsupported architecture '" + arch + "' (supported: " + QWEN2 + ", " + LLAMA + ")");
+        if (!SUPPORTED.contains(arch)) {
+            throw new IllegalArgumentException("unsupported architecture '" + arch + "' (supported: "
+                    + String.join(", ", SUPPORTED) + ")");
         }
         int hidden = required(n, "hidden_size");
         int heads = required(n, "num_attention_heads");
         int layers = required(n, "num_hidden_layers");
         int headDim = n.path("head_dim").asInt(hidden / heads);
-        boolean qwen = QWEN2.equals(arch);
+        boolean qwen = QWEN2.equals(arch) || QWEN2_MOE.equals(arch);
         boolean useSliding = n.path("use_sliding_window").asBoolean(false);
         int window = (qwen ? useSliding : !n.path("sliding_window").isNull()) ? n.path("sliding_window").asInt(0) : 0;
         List<Integer> eos = new ArrayList<>();
@@ -109,7 +132,7 @@ public record ModelConfig(
                 n.path("tie_word_embeddings").asBoolean(false),
                 qwen || n.path("attention_bias").asBoolean(false),
                 window, qwen ? n.path("max_window_layers").asInt(layers) : 0,
-                n.path("bos_token_id").asInt(-1), eos);
+                n.path("bos_token_id").asInt(-1), eos, MoeConfigJson.read(arch, n));
     }
 
     private static RopeScaling ropeScaling(JsonNode s) {
@@ -137,7 +160,13 @@ public record ModelConfig(
     public String toJson() {
         ObjectNode n = JSON.createObjectNode();
         n.putArray("architectures").add(architecture);
-        n.put("model_type", isQwen2() ? "qwen2" : "llama");
+        n.put("model_type", switch (architecture) {
+            case QWEN2 -> "qwen2";
+            case QWEN2_MOE -> "qwen2_moe";
+            case MIXTRAL -> "mixtral";
+            case READ_ME -> "readme";
+            default -> "llama";
+        });
         n.put("hidden_size", hiddenSize);
         n.put("intermediate_size", intermediateSize);
         n.put("num_hidden_layers", numLayers);
@@ -175,6 +204,7 @@ public record ModelConfig(
                 s.put("high_freq_factor", ropeScaling.highFreqFactor());
             }
         }
+        MoeConfigJson.write(this, n);
         if (bosTokenId >= 0) {
             n.put("bos_token_id", bosTokenId);
         }

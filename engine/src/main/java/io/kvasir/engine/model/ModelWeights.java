@@ -2,6 +2,7 @@ package io.kvasir.engine.model;
 
 import io.kvasir.engine.model.format.Tensor;
 import io.kvasir.engine.model.format.TensorSource;
+import io.kvasir.engine.moe.MixtureOfExperts;
 import io.kvasir.engine.tensor.DType;
 import io.kvasir.engine.tensor.WeightMatrices;
 import io.kvasir.engine.tensor.WeightMatrix;
@@ -19,15 +20,17 @@ public final class ModelWeights implements AutoCloseable {
     final LayerWeights[] layers;
     final float[] finalNorm;
     final WeightMatrix lmHead;
+    private final MixtureOfExperts moe;
     private final TensorSource source;
     private final Arena quantized;
 
     private ModelWeights(WeightMatrix embedding, LayerWeights[] layers, float[] finalNorm, WeightMatrix lmHead,
-                         TensorSource source, Arena quantized) {
+                         MixtureOfExperts moe, TensorSource source, Arena quantized) {
         this.embedding = embedding;
         this.layers = layers;
         this.finalNorm = finalNorm;
         this.lmHead = lmHead;
+        this.moe = moe;
         this.source = source;
         this.quantized = quantized;
     }
@@ -40,8 +43,13 @@ public final class ModelWeights implements AutoCloseable {
         int qDim = c.numHeads() * c.headDim();
         int kvDim = c.numKvHeads() * c.headDim();
         LayerWeights[] layers = new LayerWeights[c.numLayers()];
+        MixtureOfExperts moe = c.moe() == null ? null : MixtureOfExperts.load(c, l);
         for (int i = 0; i < layers.length; i++) {
             String p = "model.layers." + i + ".";
+            FeedForward mlp = moe != null && c.moe().isMoeLayer(i) ? moe.layer(i) : new DenseFeedForward(
+                    l.matrix(p + "mlp.gate_proj.weight", c.intermediateSize(), h),
+                    l.matrix(p + "mlp.up_proj.weight", c.intermediateSize(), h),
+                    l.matrix(p + "mlp.down_proj.weight", h, c.intermediateSize()));
             layers[i] = new LayerWeights(
                     l.vector(p + "input_layernorm.weight", h),
                     l.matrix(p + "self_attn.q_proj.weight", qDim, h),
@@ -52,24 +60,28 @@ public final class ModelWeights implements AutoCloseable {
                     c.attentionBias() ? l.vector(p + "self_attn.k_proj.bias", kvDim) : null,
                     c.attentionBias() ? l.vector(p + "self_attn.v_proj.bias", kvDim) : null,
                     l.vector(p + "post_attention_layernorm.weight", h),
-                    l.matrix(p + "mlp.gate_proj.weight", c.intermediateSize(), h),
-                    l.matrix(p + "mlp.up_proj.weight", c.intermediateSize(), h),
-                    l.matrix(p + "mlp.down_proj.weight", h, c.intermediateSize()));
+                    mlp);
         }
         // Embedding rows are looked up one at a time, so they stay as stored even when matrices are quantized.
         WeightMatrix embedding = l.raw("model.embed_tokens.weight", c.vocabSize(), h);
         boolean tied = c.tieWordEmbeddings() || source.find("lm_head.weight").isEmpty();
         WeightMatrix lmHead = tied ? l.quantizeIfAsked(embedding) : l.matrix("lm_head.weight", c.vocabSize(), h);
-        return new ModelWeights(embedding, layers, l.vector("model.norm.weight", h), lmHead, source, arena);
+        return new ModelWeights(embedding, layers, l.vector("model.norm.weight", h), lmHead, moe, source, arena);
+    }
+
+    /** The experts, their caches and router of a mixture-of-experts model; null for a dense model. */
+    public MixtureOfExperts moe() {
+        return moe;
     }
 
     /** Bytes of every matrix a decode step streams: all layers' projections and the LM head (not the embedding). */
     public long matrixBytes() {
         long total = bytes(lmHead);
         for (LayerWeights l : layers) {
-            for (WeightMatrix m : new WeightMatrix[]{l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()}) {
+            for (WeightMatrix m : new WeightMatrix[]{l.q(), l.k(), l.v(), l.o()}) {
                 total += bytes(m);
             }
+            total += l.mlp().matrixBytes();
         }
         return total;
     }
@@ -80,14 +92,18 @@ public final class ModelWeights implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (moe != null) {
+            moe.close();
+        }
         quantized.close();
         source.close();
     }
 
     /** Reads tensors from the source, checking each against the shape the configuration implies. */
-    private record Loader(TensorSource source, WeightOptions options, Arena arena) {
+    private record Loader(TensorSource source, WeightOptions options, Arena arena) implements TensorReader {
 
-        WeightMatrix raw(String name, int rows, int cols) throws IOException {
+        @Override
+        public WeightMatrix raw(String name, int rows, int cols) throws IOException {
             Tensor t = source.require(name);
             long[] s = t.shape();
             if (s.length != 2 || s[0] != rows || s[1] != cols) {
@@ -97,7 +113,8 @@ public final class ModelWeights implements AutoCloseable {
             return WeightMatrices.wrap(t.dtype(), t.data(), rows, cols);
         }
 
-        WeightMatrix matrix(String name, int rows, int cols) throws IOException {
+        @Override
+        public WeightMatrix matrix(String name, int rows, int cols) throws IOException {
             return quantizeIfAsked(raw(name, rows, cols));
         }
 
@@ -107,7 +124,8 @@ public final class ModelWeights implements AutoCloseable {
                     : m;
         }
 
-        float[] vector(String name, int length) throws IOException {
+        @Override
+        public float[] vector(String name, int length) throws IOException {
             Tensor t = source.require(name);
             if (t.shape().length != 1 || t.shape()[0] != length) {
                 throw new IOException("tensor '" + name + "' has shape " + java.util.Arrays.toString(t.shape())

@@ -38,8 +38,13 @@ public final class RotaryEmbedding {
         return headDim;
     }
 
-    double inverseFrequency(int i) {
+    public double inverseFrequency(int i) {
         return inverseFrequencies[i];
+    }
+
+    /** The YaRN attention temperature folded into cos and sin (1 for every other scaling). */
+    public double attentionScale() {
+        return attentionScale;
     }
 
     /** Fills {@code cos} and {@code sin} (length headDim/2) for {@code position}. */

@@ -8,6 +8,7 @@ import io.kvasir.engine.kv.KvLayerStorage;
 import io.kvasir.engine.tensor.Parallel;
 import io.kvasir.engine.tensor.VectorOps;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -45,22 +46,40 @@ public final class Transformer {
      * {@code [Σ logitRows × vocab]}, chunk by chunk in order. On a full KV cache nothing is appended.
      */
     public float[] forward(List<SequenceChunk> chunks) {
+        return forwardLayers(chunks, null, 0, c.numLayers());
+    }
+
+    /**
+     * A pipeline stage's share of the pass: layers [{@code from}, {@code to}) over the chunks, appending their K/V for
+     * those layers only. Input: the token embeddings when {@code hiddenIn} is null (the first stage), else the
+     * previous stage's hidden states {@code [T×H]}. Output: the logits as {@link #forward} returns them when
+     * {@code to} is the last layer, else the hidden states {@code [T×H]} for the next stage.
+     */
+    public float[] forwardLayers(List<SequenceChunk> chunks, float[] hiddenIn, int from, int to) {
+        if (from < 0 || from >= to || to > c.numLayers()) {
+            throw new IllegalArgumentException("layer range [" + from + ", " + to + ") of " + c.numLayers() + " layers");
+        }
         Batch b = Batch.reserve(chunks);
         try {
-            return run(b);
+            return run(b, hiddenIn, from, to);
         } catch (RuntimeException | Error e) {
             b.rollback();
             throw e;
         }
     }
 
-    private float[] run(Batch b) {
+    private float[] run(Batch b, float[] hiddenIn, int from, int to) {
         int T = b.tokens, H = c.hiddenSize(), hd = c.headDim();
-        int qDim = c.numHeads() * hd, kvDim = c.numKvHeads() * hd, F = c.intermediateSize();
+        int qDim = c.numHeads() * hd, kvDim = c.numKvHeads() * hd;
         ForwardBuffers f = buffers(T);
+        TokenBatch tokens = new TokenBatch(b.chunks, b.token, b.position, b.chunkOf);
 
-        for (int t = 0; t < T; t++) {                                   // x[T×H] = embed(tokens)
-            w.embedding.copyRow(b.token[t], f.x, t * H);
+        if (hiddenIn != null) {                                         // x[T×H] = previous stage's output
+            System.arraycopy(hiddenIn, 0, f.x, 0, T * H);
+        } else {
+            for (int t = 0; t < T; t++) {                               // x[T×H] = embed(tokens)
+                w.embedding.copyRow(b.token[t], f.x, t * H);
+            }
         }
         int half = hd / 2;
         for (int t = 0; t < T; t++) {                                   // cos/sin[T×hd/2], shared by all layers
@@ -68,7 +87,7 @@ public final class Transformer {
             System.arraycopy(f.cosRow, 0, f.cos, t * half, half);
             System.arraycopy(f.sinRow, 0, f.sin, t * half, half);
         }
-        for (int l = 0; l < c.numLayers(); l++) {
+        for (int l = from; l < to; l++) {
             LayerWeights lw = w.layers[l];
             rmsNormRows(f.x, lw.inputNorm(), f.xn, T, H);                // xn[T×H]
             lw.q().multiply(f.xn, f.q, T);                              // q[T×nH×hd]
@@ -87,11 +106,11 @@ public final class Transformer {
             VectorOps.add(f.x, 0, f.tmp, 0, T * H);
 
             rmsNormRows(f.x, lw.postAttentionNorm(), f.xn, T, H);
-            lw.gate().multiply(f.xn, f.gate, T);                        // gate, up [T×F]
-            lw.up().multiply(f.xn, f.up, T);
-            VectorOps.swiglu(f.gate, f.up, f.gate, T * F);
-            lw.down().multiply(f.gate, f.tmp, T);                       // x += down(silu(gate)·up)
+            lw.mlp().apply(tokens, f.xn, f.tmp);                        // x += mlp(xn): dense or experts
             VectorOps.add(f.x, 0, f.tmp, 0, T * H);
+        }
+        if (to < c.numLayers()) {
+            return Arrays.copyOf(f.x, T * H);
         }
         int rows = b.logitRows.length;                                  // final norm + lm_head on the rows asked for
         for (int r = 0; r < rows; r++) {
@@ -223,12 +242,12 @@ public final class Transformer {
     /** Activation buffers for up to {@code capacity} tokens, reused across passes. */
     private static final class ForwardBuffers {
         final int capacity;
-        final float[] x, xn, q, k, v, attn, tmp, gate, up, cos, sin, cosRow, sinRow;
+        final float[] x, xn, q, k, v, attn, tmp, cos, sin, cosRow, sinRow;
 
         ForwardBuffers(int capacity, ModelConfig c) {
             this.capacity = capacity;
             if (c == null) {
-                x = xn = q = k = v = attn = tmp = gate = up = cos = sin = cosRow = sinRow = new float[0];
+                x = xn = q = k = v = attn = tmp = cos = sin = cosRow = sinRow = new float[0];
                 return;
             }
             int H = c.hiddenSize(), qDim = c.numHeads() * c.headDim(), kvDim = c.numKvHeads() * c.headDim();
@@ -239,8 +258,6 @@ public final class Transformer {
             attn = new float[capacity * qDim];
             k = new float[capacity * kvDim];
             v = new float[capacity * kvDim];
-            gate = new float[capacity * c.intermediateSize()];
-            up = new float[capacity * c.intermediateSize()];
             cos = new float[capacity * c.headDim() / 2];
             sin = new float[capacity * c.headDim() / 2];
             cosRow = new float[c.headDim() / 2];

@@ -63,7 +63,10 @@ public final class InferenceEngine implements AutoCloseable {
         return new Sequence(prompt, params, new BlockTable(cache), model.tokenizer(), c);
     }
 
-    /** Computes the prompt's KV cache chunk by chunk and samples the first generated token. */
+    /**
+     * Computes the prompt's KV cache chunk by chunk and samples the first generated token. On failure (a full KV
+     * cache) the sequence is cancelled, so its blocks return to the pool.
+     */
     public void prefill(Sequence s) {
         prefill(s, kvTokens -> { });
     }
@@ -75,13 +78,18 @@ public final class InferenceEngine implements AutoCloseable {
      */
     public synchronized void prefill(Sequence s, IntConsumer afterChunk) {
         int[] prompt = s.prompt();
-        float[] logits = null;
-        for (int from = s.table().tokens(); from < prompt.length; from += options.prefillChunk()) {
-            int[] chunk = Arrays.copyOfRange(prompt, from, Math.min(prompt.length, from + options.prefillChunk()));
-            logits = transformer.forward(List.of(new SequenceChunk(s.table(), chunk, false, null)));
-            afterChunk.accept(s.table().tokens());
+        try {
+            float[] logits = null;
+            for (int from = s.table().tokens(); from < prompt.length; from += options.prefillChunk()) {
+                int[] chunk = Arrays.copyOfRange(prompt, from, Math.min(prompt.length, from + options.prefillChunk()));
+                logits = transformer.forward(List.of(new SequenceChunk(s.table(), chunk, false, null)));
+                afterChunk.accept(s.table().tokens());
+            }
+            s.accept(logits, 0);
+        } catch (RuntimeException e) {
+            s.cancel();
+            throw e;
         }
-        s.accept(logits, 0);
     }
 
     /**

@@ -9,12 +9,18 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * A few tokens at once (batched decode): still bound by reading the weights, so each weight row is read and
- * decoded once per call, four rows at a time, and dotted with every token while it sits in L1. Rows and
- * activations are copied with zero padding to a whole number of vectors so the inner loops have no tails.
+ * decoded once per call, four rows at a time, and dotted with every token while it sits in L1. Rows are decoded
+ * in chunks of {@link #CHUNK} columns, alternating with the arithmetic on each chunk, so that memory reads overlap
+ * computation instead of the core stalling on a whole row and then computing without reading. Activations are
+ * copied with zero padding to a whole number of vectors so the inner loops have no tails.
  */
 final class BatchedGemv {
 
     private static final int ROWS = 4;
+    /** Columns per chunk: a multiple of the Q8_0 block, and 8 KiB of decoded weights for four rows. */
+    private static final int CHUNK = 512;
+    /** Partial sums per token: one vector per row. */
+    private static final int PARTIALS = ROWS * LANES;
 
     private BatchedGemv() {
     }
@@ -25,46 +31,79 @@ final class BatchedGemv {
         RowChunks.run(w.rows, (from, to) -> {
             Scratch scratch = Scratch.get();
             float[] x = scratch.activations(tokens * stride);
-            float[] rows = scratch.weights(ROWS * stride);
+            float[] rows = scratch.weights(ROWS * CHUNK);
+            float[] partial = scratch.accumulators(tokens * PARTIALS);
             for (int t = 0; t < tokens; t++) {
                 System.arraycopy(in, inOffset + t * cols, x, t * stride, cols);
                 Arrays.fill(x, t * stride + cols, (t + 1) * stride, 0f);
             }
-            Arrays.fill(rows, 0, ROWS * stride, 0f);
             for (int r = from; r < to; r += ROWS) {
                 int valid = Math.min(ROWS, to - r);
-                for (int i = 0; i < valid; i++) {
-                    w.decodeRow(r + i, 0, cols, rows, i * stride);
+                Arrays.fill(partial, 0, tokens * PARTIALS, 0f);
+                for (int k0 = 0; k0 < stride; k0 += CHUNK) {
+                    int width = Math.min(CHUNK, stride - k0);
+                    decode(w, r, valid, k0, width, rows);
+                    int t = 0;
+                    for (; t + 4 <= tokens; t += 4) {
+                        dot4x4(rows, width, x, t * stride + k0, stride, partial, t * PARTIALS);
+                    }
+                    for (; t < tokens; t++) {
+                        dot1x4(rows, width, x, t * stride + k0, partial, t * PARTIALS);
+                    }
                 }
-                // A short last group reuses the buffer: stale rows compute values that are never stored.
-                int t = 0;
-                for (; t + 4 <= tokens; t += 4) {
-                    dot4x4(rows, x, t * stride, stride, out, outOffset + t * w.rows + r, w.rows, valid);
-                }
-                for (; t < tokens; t++) {
-                    dot1x4(rows, x, t * stride, stride, out, outOffset + t * w.rows + r, valid);
+                for (int t = 0; t < tokens; t++) {
+                    for (int i = 0; i < valid; i++) {
+                        out[outOffset + t * w.rows + r + i] =
+                                FloatVector.fromArray(F, partial, t * PARTIALS + i * LANES).reduceLanes(VectorOperators.ADD);
+                    }
                 }
             }
         });
     }
 
+    /** Rows [r, r + valid) x columns [k0, k0 + width) into {@code rows} (stride CHUNK); padding columns and rows are zero. */
+    private static void decode(SegmentMatrix w, int r, int valid, int k0, int width, float[] rows) {
+        int real = Math.max(0, Math.min(width, w.cols - k0));
+        for (int i = 0; i < ROWS; i++) {
+            int start = i * CHUNK;
+            if (i < valid) {
+                w.decodeRow(r + i, k0, real, rows, start);
+                Arrays.fill(rows, start + real, start + width, 0f);
+            } else {
+                Arrays.fill(rows, start, start + width, 0f);
+            }
+        }
+    }
+
     /** Four tokens against four rows: 16 accumulators, each loaded vector used four times. */
-    private static void dot4x4(float[] w, float[] x, int x0, int stride, float[] out, int o, int outStride, int valid) {
+    private static void dot4x4(float[] w, int width, float[] x, int x0, int stride, float[] partial, int p) {
         int x1 = x0 + stride;
         int x2 = x1 + stride;
         int x3 = x2 + stride;
-        int w1 = stride;
-        int w2 = 2 * stride;
-        int w3 = 3 * stride;
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F), c02 = FloatVector.zero(F), c03 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F), c12 = FloatVector.zero(F), c13 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F), c22 = FloatVector.zero(F), c23 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F), c32 = FloatVector.zero(F), c33 = FloatVector.zero(F);
-        for (int c = 0; c < stride; c += LANES) {
+        int p1 = p + PARTIALS;
+        int p2 = p1 + PARTIALS;
+        int p3 = p2 + PARTIALS;
+        FloatVector c00 = FloatVector.fromArray(F, partial, p);
+        FloatVector c01 = FloatVector.fromArray(F, partial, p + LANES);
+        FloatVector c02 = FloatVector.fromArray(F, partial, p + 2 * LANES);
+        FloatVector c03 = FloatVector.fromArray(F, partial, p + 3 * LANES);
+        FloatVector c10 = FloatVector.fromArray(F, partial, p1);
+        FloatVector c11 = FloatVector.fromArray(F, partial, p1 + LANES);
+        FloatVector c12 = FloatVector.fromArray(F, partial, p1 + 2 * LANES);
+        FloatVector c13 = FloatVector.fromArray(F, partial, p1 + 3 * LANES);
+        FloatVector c20 = FloatVector.fromArray(F, partial, p2);
+        FloatVector c21 = FloatVector.fromArray(F, partial, p2 + LANES);
+        FloatVector c22 = FloatVector.fromArray(F, partial, p2 + 2 * LANES);
+        FloatVector c23 = FloatVector.fromArray(F, partial, p2 + 3 * LANES);
+        FloatVector c30 = FloatVector.fromArray(F, partial, p3);
+        FloatVector c31 = FloatVector.fromArray(F, partial, p3 + LANES);
+        FloatVector c32 = FloatVector.fromArray(F, partial, p3 + 2 * LANES);
+        FloatVector c33 = FloatVector.fromArray(F, partial, p3 + 3 * LANES);
+        for (int c = 0; c < width; c += LANES) {
             FloatVector r0 = FloatVector.fromArray(F, w, c);
-            FloatVector r1 = FloatVector.fromArray(F, w, w1 + c);
-            FloatVector r2 = FloatVector.fromArray(F, w, w2 + c);
-            FloatVector r3 = FloatVector.fromArray(F, w, w3 + c);
+            FloatVector r1 = FloatVector.fromArray(F, w, CHUNK + c);
+            FloatVector r2 = FloatVector.fromArray(F, w, 2 * CHUNK + c);
+            FloatVector r3 = FloatVector.fromArray(F, w, 3 * CHUNK + c);
             FloatVector v = FloatVector.fromArray(F, x, x0 + c);
             c00 = r0.fma(v, c00);
             c01 = r1.fma(v, c01);
@@ -86,34 +125,39 @@ final class BatchedGemv {
             c32 = r2.fma(v, c32);
             c33 = r3.fma(v, c33);
         }
-        store(out, o, valid, c00, c01, c02, c03);
-        store(out, o + outStride, valid, c10, c11, c12, c13);
-        store(out, o + 2 * outStride, valid, c20, c21, c22, c23);
-        store(out, o + 3 * outStride, valid, c30, c31, c32, c33);
+        c00.intoArray(partial, p);
+        c01.intoArray(partial, p + LANES);
+        c02.intoArray(partial, p + 2 * LANES);
+        c03.intoArray(partial, p + 3 * LANES);
+        c10.intoArray(partial, p1);
+        c11.intoArray(partial, p1 + LANES);
+        c12.intoArray(partial, p1 + 2 * LANES);
+        c13.intoArray(partial, p1 + 3 * LANES);
+        c20.intoArray(partial, p2);
+        c21.intoArray(partial, p2 + LANES);
+        c22.intoArray(partial, p2 + 2 * LANES);
+        c23.intoArray(partial, p2 + 3 * LANES);
+        c30.intoArray(partial, p3);
+        c31.intoArray(partial, p3 + LANES);
+        c32.intoArray(partial, p3 + 2 * LANES);
+        c33.intoArray(partial, p3 + 3 * LANES);
     }
 
-    private static void dot1x4(float[] w, float[] x, int x0, int stride, float[] out, int o, int valid) {
-        FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
-        for (int c = 0; c < stride; c += LANES) {
+    private static void dot1x4(float[] w, int width, float[] x, int x0, float[] partial, int p) {
+        FloatVector c0 = FloatVector.fromArray(F, partial, p);
+        FloatVector c1 = FloatVector.fromArray(F, partial, p + LANES);
+        FloatVector c2 = FloatVector.fromArray(F, partial, p + 2 * LANES);
+        FloatVector c3 = FloatVector.fromArray(F, partial, p + 3 * LANES);
+        for (int c = 0; c < width; c += LANES) {
             FloatVector v = FloatVector.fromArray(F, x, x0 + c);
             c0 = FloatVector.fromArray(F, w, c).fma(v, c0);
-            c1 = FloatVector.fromArray(F, w, stride + c).fma(v, c1);
-            c2 = FloatVector.fromArray(F, w, 2 * stride + c).fma(v, c2);
-            c3 = FloatVector.fromArray(F, w, 3 * stride + c).fma(v, c3);
+            c1 = FloatVector.fromArray(F, w, CHUNK + c).fma(v, c1);
+            c2 = FloatVector.fromArray(F, w, 2 * CHUNK + c).fma(v, c2);
+            c3 = FloatVector.fromArray(F, w, 3 * CHUNK + c).fma(v, c3);
         }
-        store(out, o, valid, c0, c1, c2, c3);
-    }
-
-    private static void store(float[] out, int o, int valid, FloatVector a, FloatVector b, FloatVector c, FloatVector d) {
-        out[o] = a.reduceLanes(VectorOperators.ADD);
-        if (valid > 1) {
-            out[o + 1] = b.reduceLanes(VectorOperators.ADD);
-        }
-        if (valid > 2) {
-            out[o + 2] = c.reduceLanes(VectorOperators.ADD);
-        }
-        if (valid > 3) {
-            out[o + 3] = d.reduceLanes(VectorOperators.ADD);
-        }
+        c0.intoArray(partial, p);
+        c1.intoArray(partial, p + LANES);
+        c2.intoArray(partial, p + 2 * LANES);
+        c3.intoArray(partial, p + 3 * LANES);
     }
 }

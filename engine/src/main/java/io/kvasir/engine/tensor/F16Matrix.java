@@ -14,54 +14,29 @@ final class F16Matrix extends SegmentMatrix {
         super(DType.F16, data, rows, cols);
     }
 
+    /**
+     * One row at a time, as one sequential stream (which the prefetchers follow best), with two accumulators
+     * rather than four: the F16 conversion is large, and the JIT stops inlining it after a few copies in one
+     * method, boxing every vector of a copy it does not inline.
+     */
     @Override
     void gemv(float[] x, int xOffset, float[] out, int outOffset, int from, int to) {
+        int step = 2 * LANES;
+        int blocked = cols / step * step;
         int bound = F.loopBound(cols);
-        int r = from;
-        // Four rows per pass: each activation vector is loaded once for four weight streams.
-        for (; r + 4 <= to; r += 4) {
-            long o0 = rowOffset(r);
-            long o1 = o0 + rowBytes;
-            long o2 = o1 + rowBytes;
-            long o3 = o2 + rowBytes;
+        for (int r = from; r < to; r++) {
+            long o = rowOffset(r);
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = FloatVector.zero(F);
-            FloatVector a2 = FloatVector.zero(F);
-            FloatVector a3 = FloatVector.zero(F);
             int c = 0;
+            for (; c < blocked; c += step) {
+                a0 = WideningLoads.f16(data, o + 2L * c).fma(FloatVector.fromArray(F, x, xOffset + c), a0);
+                a1 = WideningLoads.f16(data, o + 2L * (c + LANES)).fma(FloatVector.fromArray(F, x, xOffset + c + LANES), a1);
+            }
             for (; c < bound; c += LANES) {
-                FloatVector xv = FloatVector.fromArray(F, x, xOffset + c);
-                long b = 2L * c;
-                a0 = WideningLoads.f16(data, o0 + b).fma(xv, a0);
-                a1 = WideningLoads.f16(data, o1 + b).fma(xv, a1);
-                a2 = WideningLoads.f16(data, o2 + b).fma(xv, a2);
-                a3 = WideningLoads.f16(data, o3 + b).fma(xv, a3);
+                a0 = WideningLoads.f16(data, o + 2L * c).fma(FloatVector.fromArray(F, x, xOffset + c), a0);
             }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD);
-            float s3 = a3.reduceLanes(VectorOperators.ADD);
-            for (; c < cols; c++) {
-                float xc = x[xOffset + c];
-                long b = 2L * c;
-                s0 += WideningLoads.f16Scalar(data, o0 + b) * xc;
-                s1 += WideningLoads.f16Scalar(data, o1 + b) * xc;
-                s2 += WideningLoads.f16Scalar(data, o2 + b) * xc;
-                s3 += WideningLoads.f16Scalar(data, o3 + b) * xc;
-            }
-            out[outOffset + r] = s0;
-            out[outOffset + r + 1] = s1;
-            out[outOffset + r + 2] = s2;
-            out[outOffset + r + 3] = s3;
-        }
-        for (; r < to; r++) {
-            long o = rowOffset(r);
-            FloatVector a = FloatVector.zero(F);
-            int c = 0;
-            for (; c < bound; c += LANES) {
-                a = WideningLoads.f16(data, o + 2L * c).fma(FloatVector.fromArray(F, x, xOffset + c), a);
-            }
-            float s = a.reduceLanes(VectorOperators.ADD);
+            float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
             for (; c < cols; c++) {
                 s += WideningLoads.f16Scalar(data, o + 2L * c) * x[xOffset + c];
             }

@@ -35,7 +35,7 @@ public final class Parallel {
             return;
         }
         Range all = new Range(0, n, body);
-        if (ForkJoinTask.inForkJoinPool()) {
+        if (ForkJoinTask.getPool() == POOL) {
             // Already on a worker (nested call): forking from here keeps the caller working instead of blocking it.
             all.invoke();
         } else {

@@ -22,58 +22,42 @@ final class Q8Matrix extends SegmentMatrix {
         super(DType.Q8_0, data, rows, cols);
     }
 
+    /**
+     * One row at a time as one sequential stream (which the prefetchers follow best), two blocks per step into
+     * two accumulators so consecutive blocks do not wait on each other.
+     */
     @Override
     void gemv(float[] x, int xOffset, float[] out, int outOffset, int from, int to) {
         int blocks = cols / BLOCK;
-        int r = from;
-        for (; r + 4 <= to; r += 4) {
-            long o0 = rowOffset(r);
-            long o1 = o0 + rowBytes;
-            long o2 = o1 + rowBytes;
-            long o3 = o2 + rowBytes;
+        for (int r = from; r < to; r++) {
+            long o = rowOffset(r);
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = FloatVector.zero(F);
-            FloatVector a2 = FloatVector.zero(F);
-            FloatVector a3 = FloatVector.zero(F);
-            for (int k = 0; k < blocks; k++) {
-                long b = (long) k * BLOCK_BYTES;
-                int c = xOffset + k * BLOCK;
-                FloatVector t0 = FloatVector.zero(F);
-                FloatVector t1 = FloatVector.zero(F);
-                FloatVector t2 = FloatVector.zero(F);
-                FloatVector t3 = FloatVector.zero(F);
-                for (int p = 0; p < BLOCK; p += LANES) {
-                    FloatVector xv = FloatVector.fromArray(F, x, c + p);
-                    long q = b + SCALE_BYTES + p;
-                    t0 = WideningLoads.int8(data, o0 + q).fma(xv, t0);
-                    t1 = WideningLoads.int8(data, o1 + q).fma(xv, t1);
-                    t2 = WideningLoads.int8(data, o2 + q).fma(xv, t2);
-                    t3 = WideningLoads.int8(data, o3 + q).fma(xv, t3);
-                }
-                a0 = t0.fma(FloatVector.broadcast(F, WideningLoads.f16Scalar(data, o0 + b)), a0);
-                a1 = t1.fma(FloatVector.broadcast(F, WideningLoads.f16Scalar(data, o1 + b)), a1);
-                a2 = t2.fma(FloatVector.broadcast(F, WideningLoads.f16Scalar(data, o2 + b)), a2);
-                a3 = t3.fma(FloatVector.broadcast(F, WideningLoads.f16Scalar(data, o3 + b)), a3);
-            }
-            out[outOffset + r] = a0.reduceLanes(VectorOperators.ADD);
-            out[outOffset + r + 1] = a1.reduceLanes(VectorOperators.ADD);
-            out[outOffset + r + 2] = a2.reduceLanes(VectorOperators.ADD);
-            out[outOffset + r + 3] = a3.reduceLanes(VectorOperators.ADD);
-        }
-        for (; r < to; r++) {
-            long o = rowOffset(r);
-            FloatVector a = FloatVector.zero(F);
-            for (int k = 0; k < blocks; k++) {
+            int k = 0;
+            for (; k + 2 <= blocks; k += 2) {
                 long b = o + (long) k * BLOCK_BYTES;
-                FloatVector t = FloatVector.zero(F);
-                for (int p = 0; p < BLOCK; p += LANES) {
-                    t = WideningLoads.int8(data, b + SCALE_BYTES + p)
-                            .fma(FloatVector.fromArray(F, x, xOffset + k * BLOCK + p), t);
-                }
-                a = t.fma(FloatVector.broadcast(F, WideningLoads.f16Scalar(data, b)), a);
+                a0 = blockDot(b, x, xOffset + k * BLOCK).fma(scale(b), a0);
+                a1 = blockDot(b + BLOCK_BYTES, x, xOffset + (k + 1) * BLOCK).fma(scale(b + BLOCK_BYTES), a1);
             }
-            out[outOffset + r] = a.reduceLanes(VectorOperators.ADD);
+            if (k < blocks) {
+                long b = o + (long) k * BLOCK_BYTES;
+                a0 = blockDot(b, x, xOffset + k * BLOCK).fma(scale(b), a0);
+            }
+            out[outOffset + r] = a0.add(a1).reduceLanes(VectorOperators.ADD);
         }
+    }
+
+    /** Lane-wise partial sums of {@code q * x} over the block at {@code block}, before its scale. */
+    private FloatVector blockDot(long block, float[] x, int xOffset) {
+        FloatVector t = WideningLoads.int8(data, block + SCALE_BYTES).mul(FloatVector.fromArray(F, x, xOffset));
+        for (int p = LANES; p < BLOCK; p += LANES) {
+            t = WideningLoads.int8(data, block + SCALE_BYTES + p).fma(FloatVector.fromArray(F, x, xOffset + p), t);
+        }
+        return t;
+    }
+
+    private FloatVector scale(long block) {
+        return FloatVector.broadcast(F, WideningLoads.f16Scalar(data, block));
     }
 
     @Override

@@ -12,6 +12,7 @@ final class Scratch {
     private float[] panel = new float[0];
     private float[] accumulators = new float[0];
     private float[] activations = new float[0];
+    private int[] columnOffsets = new int[0];
 
     static Scratch get() {
         return LOCAL.get();
@@ -39,6 +40,14 @@ final class Scratch {
             accumulators = new float[size];
         }
         return accumulators;
+    }
+
+    /** Gather indices. */
+    int[] columnOffsets(int size) {
+        if (columnOffsets.length < size) {
+            columnOffsets = new int[size];
+        }
+        return columnOffsets;
     }
 
     /** Activation rows copied with zero padding. */

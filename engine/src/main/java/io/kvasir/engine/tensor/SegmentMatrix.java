@@ -10,8 +10,11 @@ import java.util.Objects;
  */
 abstract sealed class SegmentMatrix implements WeightMatrix permits F32Matrix, Bf16Matrix, F16Matrix, Q8Matrix {
 
-    /** From this many tokens on, packing weight panels for the register-blocked GEMM pays for itself. */
-    static final int GEMM_MIN_TOKENS = 24;
+    /**
+     * From this many tokens on, packing weight panels for the register-blocked GEMM pays for itself (measured: below
+     * it the batched GEMV's 4x4 dot kernel, which needs no transpose, is faster).
+     */
+    static final int GEMM_MIN_TOKENS = 48;
 
     final MemorySegment data;
     final int rows;

@@ -52,10 +52,11 @@ final class TiledGemm {
         float[] rows = scratch.weights(NR * KC);
         float[] panel = scratch.panel(NR * KC);
         float[] acc = scratch.accumulators(nt * NR);
+        int[] columnOffsets = scratch.columnOffsets(LANES);
         Arrays.fill(acc, 0, nt * NR, 0f);
         for (int k0 = 0; k0 < cols; k0 += KC) {
             int kc = Math.min(KC, cols - k0);
-            pack(w, row0, nr, k0, kc, rows, panel);
+            pack(w, row0, nr, k0, kc, rows, panel, columnOffsets);
             int x = inOffset + t0 * cols + k0;
             int t = 0;
             for (; t + MR <= nt; t += MR) {
@@ -70,20 +71,26 @@ final class TiledGemm {
         }
     }
 
-    /** Decodes rows [row0, row0 + nr) x columns [k0, k0 + kc) and transposes them into the panel, zero-padded to NR rows. */
-    private static void pack(SegmentMatrix w, int row0, int nr, int k0, int kc, float[] rows, float[] panel) {
+    /**
+     * Decodes rows [row0, row0 + nr) x columns [k0, k0 + kc) and transposes them into the panel, zero-padded to NR
+     * rows. The transpose gathers one column of LANES rows per vector: scalar strided stores cost several times more
+     * and, with few tokens, would dominate the whole product.
+     */
+    private static void pack(SegmentMatrix w, int row0, int nr, int k0, int kc, float[] rows, float[] panel,
+                             int[] columnOffsets) {
         for (int r = 0; r < nr; r++) {
             w.decodeRow(row0 + r, k0, kc, rows, r * kc);
         }
-        for (int r = 0; r < nr; r++) {
-            int src = r * kc;
-            for (int k = 0, p = r; k < kc; k++, p += NR) {
-                panel[p] = rows[src + k];
-            }
-        }
         if (nr < NR) {
-            for (int k = 0; k < kc; k++) {
-                Arrays.fill(panel, k * NR + nr, (k + 1) * NR, 0f);
+            Arrays.fill(rows, nr * kc, NR * kc, 0f);
+        }
+        for (int i = 0; i < LANES; i++) {
+            columnOffsets[i] = i * kc;
+        }
+        for (int g = 0; g < NR; g += LANES) {
+            int base = g * kc;
+            for (int k = 0, p = g; k < kc; k++, p += NR) {
+                FloatVector.fromArray(F, rows, base + k, columnOffsets, 0).intoArray(panel, p);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.kvasir.engine.runtime;
 
+import io.kvasir.engine.kv.KvCacheFullException;
 import io.kvasir.engine.kv.KvPrecision;
 import io.kvasir.engine.model.HostTensor;
 import io.kvasir.engine.model.ModelConfig;
@@ -25,6 +26,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * The engine's whole forward pass against the float64 reference forward pass (plain loops, written separately) on
@@ -87,6 +89,23 @@ class EngineVsReferenceTest {
                 }
             }
             assertEquals(engine.cache().pool().capacity(), engine.cache().pool().freeBlocks(), "finished sequences free their blocks");
+        }
+    }
+
+    @Test
+    void aPromptLargerThanTheKvCacheFailsAndFreesItsBlocks() throws Exception {
+        ModelConfig config = TinyModels.qwen2();
+        long twoBlocks = 2L * 2 * config.numLayers() * 64 * config.numKvHeads() * config.headDim() * 4;
+        try (InferenceEngine engine = new InferenceEngine(
+                LoadedModel.load(write(config, TinyModels.weights(config, 1), DType.F32), WeightOptions.AS_STORED),
+                new EngineOptions(64, twoBlocks, KvPrecision.F32, WeightOptions.AS_STORED))) {
+            assertEquals(2, engine.cache().pool().capacity());
+            Sequence s = engine.start(tokens(200, 1), SamplingParams.greedy());
+            assertThrows(KvCacheFullException.class, () -> engine.prefill(s));
+            assertEquals(2, engine.cache().pool().freeBlocks());
+            Sequence fits = engine.start(tokens(100, 2), SamplingParams.greedy());
+            engine.prefill(fits);                                     // the engine still serves what fits
+            assertEquals(1, fits.generated().length);
         }
     }
 

@@ -16,11 +16,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every matrix-product path (one-token GEMV, batched GEMV, tiled GEMM) for every dtype, against a float64 product
  * of the decoded weights. Shapes are chosen to leave tails everywhere: rows not a multiple of 4 or of the 64-row
  * tile, columns not a multiple of the vector width or of the 256-column block, tokens not a multiple of 4 or 6,
- * and enough tokens (150) for the GEMM to split tokens across tasks.
+ * both sides of the batched-GEMV/GEMM switch (47, 48), and enough tokens (150) for the GEMM to split tokens
+ * across tasks.
  */
 class WeightMatrixTest {
 
-    private static final int[] TOKENS = {1, 2, 3, 5, 17, 23, 24, 70, 150};
+    private static final int[] TOKENS = {1, 2, 3, 5, 17, 47, 48, 70, 150};
 
     static Stream<Arguments> cases() {
         List<Arguments> cases = new ArrayList<>();

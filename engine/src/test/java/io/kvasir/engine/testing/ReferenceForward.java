@@ -14,7 +14,7 @@ import java.util.Map;
  * an independent reference for llama.cpp and for the engine. No caching, no tricks: every call recomputes
  * the whole sequence. Shapes: hidden H, heads nH of size d, KV heads nKv, FFN F, vocab V, T tokens.
  */
-public final class ReferenceForward {
+public class ReferenceForward {
 
     private final ModelConfig c;
     private final Map<String, double[]> w = new HashMap<>();
@@ -67,17 +67,7 @@ public final class ReferenceForward {
             double[][] attn = attention(p, rmsNormAll(x, p + "input_layernorm.weight"));
             add(x, attn);
             double[][] h = rmsNormAll(x, p + "post_attention_layernorm.weight");
-            for (int t = 0; t < T; t++) {
-                double[] gate = linear(p + "mlp.gate_proj", h[t]);   // [F]
-                double[] up = linear(p + "mlp.up_proj", h[t]);       // [F]
-                for (int i = 0; i < gate.length; i++) {
-                    gate[i] = gate[i] / (1 + Math.exp(-gate[i])) * up[i];
-                }
-                double[] down = linear(p + "mlp.down_proj", gate);   // [H]
-                for (int i = 0; i < H; i++) {
-                    x[t][i] += down[i];
-                }
-            }
+            add(x, mlp(l, h, tokens));
         }
         double[][] h = rmsNormAll(x, "model.norm.weight");
         String head = c.tieWordEmbeddings() ? "model.embed_tokens" : "lm_head";
@@ -86,6 +76,26 @@ public final class ReferenceForward {
             logits[t] = linear(head, h[t]);                           // [V]
         }
         return logits;
+    }
+
+    /** The feed-forward step of layer {@code layer} over the normed hidden states {@code h[T][H]}; dense here. */
+    protected double[][] mlp(int layer, double[][] h, int[] tokens) {
+        String p = "model.layers." + layer + ".mlp.";
+        double[][] out = new double[h.length][];
+        for (int t = 0; t < h.length; t++) {
+            out[t] = swiglu(p + "gate_proj", p + "up_proj", p + "down_proj", h[t]);
+        }
+        return out;
+    }
+
+    /** {@code down(silu(gate x) · up x)} for one token. */
+    protected double[] swiglu(String gateName, String upName, String downName, double[] x) {
+        double[] gate = linear(gateName, x);   // [F]
+        double[] up = linear(upName, x);       // [F]
+        for (int i = 0; i < gate.length; i++) {
+            gate[i] = gate[i] / (1 + Math.exp(-gate[i])) * up[i];
+        }
+        return linear(downName, gate);         // [H]
     }
 
     /** Causal GQA self-attention with rotate-halves RoPE; input and output {@code [T][H]}. */
@@ -142,7 +152,7 @@ public final class ReferenceForward {
     }
 
     /** {@code W x + b} for W {@code [rows][cols]} row-major; the bias is used when the checkpoint has one. */
-    private double[] linear(String name, double[] x) {
+    protected double[] linear(String name, double[] x) {
         double[] m = w.get(name + ".weight");
         if (m == null) {
             throw new IllegalArgumentException("missing tensor " + name + ".weight");
