@@ -238,6 +238,7 @@ public final class DecodeLoop implements AutoCloseable {
             active.set(slot, last);
         }
         activeCount = active.size();
+        cancelled.remove(gone.sequence);                                   // a cancel that came too late
         gone.listener.end(gone.sequence, error);
     }
 
