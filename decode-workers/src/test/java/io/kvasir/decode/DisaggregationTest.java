@@ -344,6 +344,7 @@ class DisaggregationTest {
                 prompts.add(TestModel.tokens(300 + 7 * i, 20 + i));
                 handoffs.add(prefill("pressure-" + i, prompts.get(i), 200));
             }
+            Map<String, Long> before = metrics(smallUrl);
             List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
             for (JsonNode handoff : handoffs) {
                 ObjectNode body = samplingJson(200);
@@ -361,7 +362,14 @@ class DisaggregationTest {
                     assertEquals(expected.get(t).logprob(), actual.get(t).logprob(), 1e-3f, "request " + i + " token " + t);
                 }
             }
-            assertTrue(metrics(smallUrl).get("kvasir_preemptions_total") > 0, "64 KV blocks cannot hold 8 × 9 blocks");
+            Map<String, Long> after = metrics(smallUrl);
+            assertTrue(after.get("kvasir_preemptions_total") > 0, "64 KV blocks cannot hold 8 × 9 blocks");
+            long iterations = after.get("kvasir_decode_iterations_total") - before.get("kvasir_decode_iterations_total");
+            assertEquals(iterations, after.get("kvasir_decode_forwards_total") - before.get("kvasir_decode_forwards_total"),
+                    "one forward per loop iteration");
+            assertEquals(requests * (200 - 1), after.get("kvasir_generation_tokens_total")
+                    - before.get("kvasir_generation_tokens_total"), "each forward covered every active sequence");
+            assertTrue(iterations < requests * (200 - 1) / 2, "sequences shared forwards: " + iterations + " iterations");
         }
     }
 
