@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvasir.engine.bench.CompareBenchmark;
 import io.kvasir.engine.bench.DecodeBenchmark;
 import io.kvasir.engine.bench.GemmBenchmark;
+import io.kvasir.engine.bench.NeedleBenchmark;
 import io.kvasir.engine.gpu.GpuAttentionBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,7 +18,8 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", description = "Run a benchmark suite and write its results as JSON.")
 final class BenchCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "gemm | decode | compare (engine vs llama.cpp on the bench shape) | attention (with --device cuda)")
+    @Parameters(index = "0", description = "gemm | decode | compare (engine vs llama.cpp on the bench shape)"
+            + " | attention (with --device cuda) | needle (retrieval per prefill method)")
     String suite;
 
     @Option(names = "--json", required = true, description = "output file")
@@ -27,8 +29,11 @@ final class BenchCommand implements Callable<Integer> {
     DeviceOption device;
 
     @Option(names = "--lengths", split = ",", defaultValue = "32768,131072",
-            description = "attention: context lengths in tokens (default ${DEFAULT-VALUE})")
+            description = "attention, needle: context lengths in tokens (default ${DEFAULT-VALUE})")
     int[] lengths;
+
+    @Mixin
+    NeedleBenchOptions needle;
 
     @Override
     public Integer call() throws Exception {
@@ -36,7 +41,8 @@ final class BenchCommand implements Callable<Integer> {
             case "gemm" -> GemmBenchmark.run();
             case "decode" -> DecodeBenchmark.run();
             case "compare" -> CompareBenchmark.run();
-            default -> throw new IllegalArgumentException("unknown suite '" + suite + "' (gemm, decode, compare)");
+            case "needle" -> NeedleBenchmark.run(needle.settings(lengths));
+            default -> throw new IllegalArgumentException("unknown suite '" + suite + "' (gemm, decode, compare, needle)");
         };
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), result);
         System.out.println(result.toPrettyString());
