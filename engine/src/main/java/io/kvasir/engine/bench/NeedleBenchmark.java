@@ -3,6 +3,7 @@ package io.kvasir.engine.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvasir.engine.kv.KvCache;
 import io.kvasir.engine.kv.KvPrecision;
 import io.kvasir.engine.model.ModelConfig;
 import io.kvasir.engine.model.WeightOptions;
@@ -56,7 +57,7 @@ public final class NeedleBenchmark {
     public static InferenceEngine engine(LoadedModel model, int longestPrompt) {
         ModelConfig c = model.config();
         long bytesPerToken = 2L * Float.BYTES * c.numLayers() * c.numKvHeads() * c.headDim();
-        long bytes = Math.max(EngineOptions.DEFAULTS.kvCacheBytes(), bytesPerToken * (longestPrompt + 1024L));
+        long bytes = bytesPerToken * (Math.max(longestPrompt, WARMUP_TOKENS) + 2L * KvCache.BLOCK_TOKENS);
         return new InferenceEngine(model, new EngineOptions(PREFILL_CHUNK, bytes, KvPrecision.F32, WeightOptions.AS_STORED));
     }
 
