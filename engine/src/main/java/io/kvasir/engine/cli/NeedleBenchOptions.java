@@ -14,7 +14,8 @@ final class NeedleBenchOptions {
             description = "needle: depths of the asked needle (0 = first token, 1 = just before the question)")
     List<Double> depths;
 
-    @Option(names = "--methods", split = ",", defaultValue = "dense", description = "needle: prefill methods")
+    @Option(names = "--methods", split = ",", defaultValue = "dense",
+            description = "needle: prefill methods, each NAME or NAME:BUDGET (the method reads its budget)")
     List<String> methods;
 
     @Option(names = "--needles", split = ",", defaultValue = "1", description = "needle: needles per prompt (distinct keys)")

@@ -12,6 +12,9 @@ import java.util.concurrent.Callable;
         + "\"… <Ni_j> … <Ki>\" it answers <Vj>.")
 final class NeedleModelCommand implements Callable<Integer> {
 
+    /** The longest context the benchmark asks about. */
+    private static final int REACH = 131072;
+
     @Option(names = "--out", required = true, description = "output folder")
     Path out;
 
@@ -30,8 +33,10 @@ final class NeedleModelCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelConfig c = NeedleModelWriter.write(out, keys, seed, ropeTheta);
-        System.out.printf("wrote %s: needle model, %d keys, hidden %d, %d heads of %d, vocab %d, rope theta %.3g%n",
-                out, keys, c.hiddenSize(), c.numHeads(), c.headDim(), c.vocabSize(), c.ropeTheta());
+        System.out.printf("wrote %s: needle model, %d keys, hidden %d, %d heads of %d, vocab %d, rope theta %.3g;%n"
+                        + "key dimensions turn at most %.3g rad across %d positions%n",
+                out, keys, c.hiddenSize(), c.numHeads(), c.headDim(), c.vocabSize(), c.ropeTheta(),
+                NeedleModelWriter.keyRotation(keys, ropeTheta, REACH), REACH);
         return 0;
     }
 }

@@ -55,11 +55,12 @@ class NeedleBenchmarkTest {
     void refusesMethodsThisBuildDoesNotHave() {
         assertEquals("dense", PrefillMethods.resolve(List.of("dense")).getFirst().name());
         IllegalArgumentException pending = assertThrows(IllegalArgumentException.class,
-                () -> PrefillMethods.resolve(List.of("dense", "vertical_slash")));
+                () -> PrefillMethods.resolve(List.of("dense", "vertical_slash:1000")));
         assertTrue(pending.getMessage().contains("'vertical_slash' is not available"), pending.getMessage());
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> PrefillMethods.resolve(List.of("denser")));
         assertTrue(unknown.getMessage().contains("unknown prefill method 'denser'"), unknown.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PrefillMethods.resolve(List.of("dense:4096")));
     }
 
     /** The first {@code sink} keys and the {@code window} keys up to each query block's last row. */

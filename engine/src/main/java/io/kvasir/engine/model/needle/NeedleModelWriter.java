@@ -49,6 +49,14 @@ public final class NeedleModelWriter {
         return NeedleWeights.build(config, vocab, NeedleLayout.forKeys(vocab.keys()), seed);
     }
 
+    /**
+     * Largest turn, in radians, of a key coordinate between positions {@code distance} apart. Retrieval is by content
+     * while it stays small: a needle's score shrinks by its cosine.
+     */
+    public static double keyRotation(int keys, double ropeTheta, int distance) {
+        return NeedleLayout.forKeys(keys).maxKeyRotation(ropeTheta, distance);
+    }
+
     public static ModelConfig write(Path out, int keys, long seed, double ropeTheta) throws IOException {
         if (!(ropeTheta > 1)) {
             throw new IllegalArgumentException("rope theta must be above 1, got " + ropeTheta);

@@ -1,6 +1,5 @@
 package io.kvasir.engine.model.needle;
 
-import io.kvasir.engine.model.format.GgufVocabulary;
 import io.kvasir.engine.tokenizer.ByteLevel;
 import io.kvasir.engine.tokenizer.ByteLevelBpeVocabulary;
 
@@ -112,11 +111,6 @@ public final class NeedleVocabulary {
 
     public ByteLevelBpeVocabulary asBpe() {
         return new ByteLevelBpeVocabulary(tokens, types, merges, -1, endOfText, endOfText);
-    }
-
-    public GgufVocabulary asGguf() {
-        int[] t = types.stream().mapToInt(Integer::intValue).toArray();
-        return new GgufVocabulary("gpt2", "qwen2", tokens, t, merges, -1, endOfText, endOfText);
     }
 
     /**
