@@ -14,8 +14,11 @@ import java.util.SplittableRandom;
  * <p>RMSNorm (unit weights) scales every token's embedding to length √H, so a token with one unit coordinate reads
  * as √H there and a needle (key and value coordinate) as √(H/2) in each. With query/key weight {@code a} on the key
  * coordinates, the question {@code <K i>} scores {@code <N i_j>} at {@code a²·√H·√(H/2)/√d} after the kernel's
- * 1/√d scaling; filler, the question itself and needles of other keys score 0, because their K rows have nothing
- * on the asked key's coordinate. Rotation only shrinks the match by cos(rotation) and leaks at most
+ * 1/√d scaling; filler, the question itself and needles of other keys score 0, because their keys have nothing
+ * on the asked key's head coordinate (the question's own key identity lives in a different residual coordinate
+ * than a needle's, so it cannot match itself, and no bias is needed to push it down). The q/k/v biases of the
+ * qwen2 layout are present and zero: a q or k bias would be rotated with its position and add a score that
+ * depends on distance. Rotation only shrinks the match by cos(rotation) and leaks at most
  * sin(rotation)·score onto the other key of the same pair; {@link NeedleLayout#maxKeyRotation} is 0.02 rad over
  * 131072 positions at theta 1e9. {@link #ATTENTION_MARGIN} of 32 nats against ln(131072) = 11.8 leaves the
  * filler 131072·e^-32 ≈ 2e-9 of the attention.
