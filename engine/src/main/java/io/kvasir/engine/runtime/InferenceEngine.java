@@ -1,5 +1,6 @@
 package io.kvasir.engine.runtime;
 
+import io.kvasir.engine.attention.AttentionPlan;
 import io.kvasir.engine.kv.BlockTable;
 import io.kvasir.engine.kv.KvCache;
 import io.kvasir.engine.model.ModelConfig;
@@ -62,15 +63,24 @@ public final class InferenceEngine implements AutoCloseable {
      * Computes the prompt's KV cache chunk by chunk and samples the first generated token. On failure (a full KV
      * cache) the sequence is cancelled, so its blocks return to the pool.
      */
-    public synchronized void prefill(Sequence s) {
+    public void prefill(Sequence s) {
+        prefill(s, null);
+    }
+
+    /**
+     * {@link #prefill(Sequence)} where every layer attends by {@code plan} (null: dense). Returns the logits the
+     * first token was sampled from, so callers can read any token's probability, not only the sampled one's.
+     */
+    public synchronized float[] prefill(Sequence s, AttentionPlan plan) {
         int[] prompt = s.prompt();
         try {
             float[] logits = null;
             for (int from = 0; from < prompt.length; from += options.prefillChunk()) {
                 int[] chunk = Arrays.copyOfRange(prompt, from, Math.min(prompt.length, from + options.prefillChunk()));
-                logits = transformer.forward(List.of(new SequenceChunk(s.table(), chunk, false, null)));
+                logits = transformer.forward(List.of(new SequenceChunk(s.table(), chunk, false, plan)));
             }
             s.accept(logits, 0);
+            return logits;
         } catch (RuntimeException e) {
             s.cancel();
             throw e;
