@@ -69,7 +69,7 @@ public final class PrefillService {
                 }
             }
             int[] published = {cached.size()};
-            engine.prefill(s, kvTokens -> {
+            engine.prefillPublishing(s, kvTokens -> {
                 int full = kvTokens / KvCache.BLOCK_TOKENS;
                 Map<KvBlockKey, KvBlockRecord> batch = new HashMap<>();
                 for (int b = published[0]; b < full; b++) {

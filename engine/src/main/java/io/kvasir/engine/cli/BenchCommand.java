@@ -7,6 +7,7 @@ import io.kvasir.engine.bench.DecodeBenchmark;
 import io.kvasir.engine.bench.ExpertsBenchmark;
 import io.kvasir.engine.bench.FusedDecodeBenchmark;
 import io.kvasir.engine.bench.GemmBenchmark;
+import io.kvasir.engine.bench.NeedleBenchmark;
 import io.kvasir.engine.gpu.GpuAttentionBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,7 +21,7 @@ import java.util.concurrent.Callable;
 final class BenchCommand implements Callable<Integer> {
 
     @Parameters(index = "0", description = "gemm | decode | compare (engine vs llama.cpp on the bench shape)"
-            + " | experts (Read-ME expert cache) | attention (with --device cuda)")
+            + " | experts (Read-ME expert cache) | attention (with --device cuda) | needle (retrieval per prefill method)")
     String suite;
 
     @Option(names = "--json", required = true, description = "output file")
@@ -33,8 +34,11 @@ final class BenchCommand implements Callable<Integer> {
     DeviceOption device;
 
     @Option(names = "--lengths", split = ",", defaultValue = "32768,131072",
-            description = "attention: context lengths in tokens (default ${DEFAULT-VALUE})")
+            description = "attention, needle: context lengths in tokens (default ${DEFAULT-VALUE})")
     int[] lengths;
+
+    @Mixin
+    NeedleBenchOptions needle;
 
     @Override
     public Integer call() throws Exception {
@@ -43,7 +47,8 @@ final class BenchCommand implements Callable<Integer> {
             case "decode" -> fusion ? FusedDecodeBenchmark.run() : DecodeBenchmark.run();
             case "compare" -> CompareBenchmark.run();
             case "experts" -> ExpertsBenchmark.run();
-            default -> throw new IllegalArgumentException("unknown suite '" + suite + "' (gemm, decode, compare, experts)");
+            case "needle" -> NeedleBenchmark.run(needle.settings(lengths));
+            default -> throw new IllegalArgumentException("unknown suite '" + suite + "' (gemm, decode, compare, experts, needle)");
         };
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), result);
         System.out.println(result.toPrettyString());

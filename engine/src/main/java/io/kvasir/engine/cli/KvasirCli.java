@@ -5,8 +5,8 @@ import picocli.CommandLine.Command;
 
 /** Entry point of {@code ./kvasir} for the engine's commands. */
 @Command(name = "kvasir", mixinStandardHelpOptions = true,
-        subcommands = {DemoModelCommand.class, GenerateCommand.class, ScoreCommand.class, BenchCommand.class,
-                StageCommand.class})
+        subcommands = {DemoModelCommand.class, NeedleModelCommand.class, GenerateCommand.class, ScoreCommand.class,
+                BenchCommand.class, StageCommand.class})
 public final class KvasirCli {
 
     public static void main(String[] args) {

@@ -1,5 +1,6 @@
 package io.kvasir.engine.runtime;
 
+import io.kvasir.engine.attention.AttentionPlan;
 import io.kvasir.engine.kv.BlockTable;
 import io.kvasir.engine.kv.KvCache;
 import io.kvasir.engine.model.ModelConfig;
@@ -68,24 +69,37 @@ public final class InferenceEngine implements AutoCloseable {
      * cache) the sequence is cancelled, so its blocks return to the pool.
      */
     public void prefill(Sequence s) {
-        prefill(s, kvTokens -> { });
+        prefill(s, (AttentionPlan) null);
     }
 
     /**
-     * Like {@link #prefill(Sequence)}, starting after any prefix already in the sequence's cache
+     * {@link #prefill(Sequence)} where every layer attends by {@code plan} (null: dense). Returns the logits the
+     * first token was sampled from, so callers can read any token's probability, not only the sampled one's.
+     */
+    public float[] prefill(Sequence s, AttentionPlan plan) {
+        return prefill(s, plan, kvTokens -> { });
+    }
+
+    /**
+     * Dense {@link #prefill(Sequence)} starting after any prefix already in the sequence's cache
      * ({@link #reserveCachedPrefix}); {@code afterChunk} sees the cached length after every chunk, before the
      * first token is sampled, so a caller can publish finished KV blocks while the rest is computed.
      */
-    public synchronized void prefill(Sequence s, IntConsumer afterChunk) {
+    public void prefillPublishing(Sequence s, IntConsumer afterChunk) {
+        prefill(s, null, afterChunk);
+    }
+
+    private synchronized float[] prefill(Sequence s, AttentionPlan plan, IntConsumer afterChunk) {
         int[] prompt = s.prompt();
         try {
             float[] logits = null;
             for (int from = s.table().tokens(); from < prompt.length; from += options.prefillChunk()) {
                 int[] chunk = Arrays.copyOfRange(prompt, from, Math.min(prompt.length, from + options.prefillChunk()));
-                logits = transformer.forward(List.of(new SequenceChunk(s.table(), chunk, false, null)));
+                logits = transformer.forward(List.of(new SequenceChunk(s.table(), chunk, false, plan)));
                 afterChunk.accept(s.table().tokens());
             }
             s.accept(logits, 0);
+            return logits;
         } catch (RuntimeException e) {
             s.cancel();
             throw e;

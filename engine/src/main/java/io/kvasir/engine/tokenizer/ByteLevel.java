@@ -5,7 +5,7 @@ package io.kvasir.engine.tokenizer;
  * character. Printable Latin-1 bytes stand for themselves; the others (controls, space, soft hyphen…)
  * are shifted to U+0100 onwards in byte order, which is why a space appears as 'Ġ'.
  */
-final class ByteLevel {
+public final class ByteLevel {
 
     private static final String[] SYMBOLS = new String[256];
 
@@ -19,7 +19,7 @@ final class ByteLevel {
 
     private ByteLevel() {}
 
-    static String symbol(int unsignedByte) {
+    public static String symbol(int unsignedByte) {
         return SYMBOLS[unsignedByte];
     }
 }

@@ -10,7 +10,7 @@ import java.util.List;
  * GGUF-style vocabulary, so that such vocabularies run through the same Rust tokenizer as Hugging
  * Face checkpoints instead of through a second, hand-written BPE.
  */
-final class ByteLevelBpeJson {
+public final class ByteLevelBpeJson {
 
     /** Qwen2's split pattern (llama.cpp pre-tokenizer "qwen2"): digits one by one. */
     static final String QWEN2_PATTERN = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}"
@@ -24,7 +24,7 @@ final class ByteLevelBpeJson {
     /**
      * @param pre llama.cpp's {@code tokenizer.ggml.pre}; unknown names get GPT-2's own split regex
      */
-    static ObjectNode build(String pre, List<String> tokens, List<Integer> tokenTypes, List<String> merges) {
+    public static ObjectNode build(String pre, List<String> tokens, List<Integer> tokenTypes, List<String> merges) {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode root = mapper.createObjectNode();
         root.put("version", "1.0");
