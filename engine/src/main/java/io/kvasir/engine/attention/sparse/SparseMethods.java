@@ -1,0 +1,79 @@
+package io.kvasir.engine.attention.sparse;
+
+import io.kvasir.engine.attention.AttentionPlanner;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Sparse-attention methods by name, for benchmarks and tools that compare them: {@link #planner(String)} with
+ * default budgets, {@link #planner(String, Map)} with budgets overridden by key. Names and budget keys:
+ * <ul>
+ *   <li>{@code dense} — none</li>
+ *   <li>{@code a_shape} — {@code sink} (128), {@code local} (3968)</li>
+ *   <li>{@code vertical_slash} — {@code vertical} (1000), {@code slash} (256)</li>
+ *   <li>{@code block_sparse} — {@code blocks} (100 key blocks per query block)</li>
+ * </ul>
+ */
+public final class SparseMethods {
+
+    public static final String DENSE = "dense";
+    public static final String A_SHAPE = "a_shape";
+    public static final String VERTICAL_SLASH = "vertical_slash";
+    public static final String BLOCK_SPARSE = "block_sparse";
+
+    private SparseMethods() {
+    }
+
+    public static List<String> names() {
+        return List.of(DENSE, A_SHAPE, VERTICAL_SLASH, BLOCK_SPARSE);
+    }
+
+    /** The method's pattern at its default budgets. */
+    public static PatternSpec defaults(String method) {
+        return withBudgets(method, Map.of());
+    }
+
+    /** The method's pattern with {@code budgets} (keys as in the class comment) replacing the defaults. */
+    public static PatternSpec withBudgets(String method, Map<String, Integer> budgets) {
+        return switch (method) {
+            case DENSE -> {
+                check(method, budgets, Set.of());
+                yield PatternSpec.dense();
+            }
+            case A_SHAPE -> {
+                check(method, budgets, Set.of("sink", "local"));
+                yield PatternSpec.aShape(budgets.getOrDefault("sink", AShapePattern.DEFAULT_SINK),
+                        budgets.getOrDefault("local", AShapePattern.DEFAULT_LOCAL));
+            }
+            case VERTICAL_SLASH -> {
+                check(method, budgets, Set.of("vertical", "slash"));
+                yield PatternSpec.verticalSlash(budgets.getOrDefault("vertical", VerticalSlashEstimator.DEFAULT_VERTICALS),
+                        budgets.getOrDefault("slash", VerticalSlashEstimator.DEFAULT_SLASHES));
+            }
+            case BLOCK_SPARSE -> {
+                check(method, budgets, Set.of("blocks"));
+                yield PatternSpec.blockSparse(budgets.getOrDefault("blocks", BlockSparseEstimator.DEFAULT_TOP_BLOCKS));
+            }
+            default -> throw new IllegalArgumentException("unknown sparse method '" + method + "' (" + String.join(", ", names()) + ")");
+        };
+    }
+
+    /** A planner applying the method to every head of every layer, at default budgets. */
+    public static AttentionPlanner planner(String method) {
+        return planner(method, Map.of());
+    }
+
+    public static AttentionPlanner planner(String method, Map<String, Integer> budgets) {
+        return new SparsePlanner(SparseAttentionConfig.uniform(withBudgets(method, budgets)), 0);
+    }
+
+    private static void check(String method, Map<String, Integer> budgets, Set<String> allowed) {
+        for (String key : budgets.keySet()) {
+            if (!allowed.contains(key)) {
+                throw new IllegalArgumentException(method + " has no budget '" + key + "' (" + allowed + ")");
+            }
+        }
+    }
+}
