@@ -2,6 +2,7 @@ package io.kvasir.engine.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvasir.engine.bench.AttentionBenchmark;
 import io.kvasir.engine.bench.CompareBenchmark;
 import io.kvasir.engine.bench.DecodeBenchmark;
 import io.kvasir.engine.bench.GemmBenchmark;
@@ -10,13 +11,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", description = "Run a benchmark suite and write its results as JSON.")
 final class BenchCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "gemm | decode | compare (engine vs llama.cpp on the bench shape)")
+    @Parameters(index = "0", description = "gemm | decode | compare (engine vs llama.cpp on the bench shape) | attention (sparse methods)")
     String suite;
+
+    @Option(names = "--lengths", split = ",", defaultValue = "8192,32768,131072", description = "attention: prompt lengths")
+    int[] lengths;
+
+    @Option(names = "--methods", split = ",", defaultValue = "dense,a_shape,vertical_slash,block_sparse",
+            description = "attention: methods to report (dense is always timed as the baseline)")
+    List<String> methods;
 
     @Option(names = "--json", required = true, description = "output file")
     Path json;
@@ -27,7 +36,8 @@ final class BenchCommand implements Callable<Integer> {
             case "gemm" -> GemmBenchmark.run();
             case "decode" -> DecodeBenchmark.run();
             case "compare" -> CompareBenchmark.run();
-            default -> throw new IllegalArgumentException("unknown suite '" + suite + "' (gemm, decode, compare)");
+            case "attention" -> AttentionBenchmark.run(lengths, methods);
+            default -> throw new IllegalArgumentException("unknown suite '" + suite + "' (gemm, decode, compare, attention)");
         };
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), result);
         System.out.println(result.toPrettyString());

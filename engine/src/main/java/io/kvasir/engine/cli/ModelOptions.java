@@ -18,6 +18,10 @@ final class ModelOptions {
     @Option(names = "--kv-precision", defaultValue = "F32", description = "F32 | BF16 (default ${DEFAULT-VALUE})")
     KvPrecision kvPrecision;
 
+    @Option(names = "--sparse-config", description = "sparse attention patterns (MInference JSON, e.g. from sparse-search); "
+            + "default: the model folder's sparse_attention_config.json if any, else dense")
+    Path sparseConfig;
+
     WeightOptions weightOptions() {
         return new WeightOptions(quantize);
     }

@@ -33,7 +33,7 @@ final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (InferenceEngine engine = new InferenceEngine(LoadedModel.load(model.path, model.weightOptions()),
-                EngineOptions.DEFAULTS.withKvPrecision(model.kvPrecision))) {
+                EngineOptions.DEFAULTS.withKvPrecision(model.kvPrecision).withSparseConfig(model.sparseConfig))) {
             float[][] logits = engine.score(tokens);
             ObjectMapper mapper = new ObjectMapper();
             ObjectNode root = mapper.createObjectNode();

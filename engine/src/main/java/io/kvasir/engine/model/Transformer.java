@@ -1,6 +1,8 @@
 package io.kvasir.engine.model;
 
+import io.kvasir.engine.attention.AttentionInputs;
 import io.kvasir.engine.attention.AttentionPlan;
+import io.kvasir.engine.attention.AttentionPlanner;
 import io.kvasir.engine.attention.PagedAttention;
 import io.kvasir.engine.kv.KvCache;
 import io.kvasir.engine.kv.KvCacheFullException;
@@ -22,9 +24,16 @@ public final class Transformer {
     private final KvCache cache;
     private final RotaryEmbedding rope;
     private final PagedAttention attention;
+    private final AttentionPlanner planner;
     private ForwardBuffers buf = new ForwardBuffers(0, null);
 
     public Transformer(ModelConfig config, ModelWeights weights, KvCache cache) {
+        this(config, weights, cache, null);
+    }
+
+    /** {@code planner} chooses each layer's plan for chunks that bring none; null means dense attention. */
+    public Transformer(ModelConfig config, ModelWeights weights, KvCache cache, AttentionPlanner planner) {
+        this.planner = planner;
         this.c = config;
         this.w = weights;
         this.cache = cache;
@@ -128,12 +137,27 @@ public final class Transformer {
         }
     }
 
-    /** One task per (chunk, query head, 64-row query block), spread over the shared pool. */
+    /**
+     * One task per (chunk, query head, 64-row query block), spread over the shared pool. Each chunk's plan is its own
+     * (a fixed {@link SequenceChunk#plan()}) or the planner's for this layer, estimated from the chunk's queries and
+     * the keys cached so far (this chunk's included).
+     */
     private void attend(Batch b, int layer, float[] q, float[] out) {
         int heads = c.numHeads();
         int window = c.slidingWindowOf(layer);
         AttentionPlan dense = AttentionPlan.dense(window);
         KvLayerStorage kv = cache.layer(layer);
+        AttentionPlan[] plans = new AttentionPlan[b.chunks.size()];
+        for (int i = 0; i < plans.length; i++) {
+            SequenceChunk chunk = b.chunks.get(i);
+            int first = b.firstToken[i];
+            AttentionPlan plan = chunk.plan();
+            if (plan == null && planner != null) {
+                plan = planner.plan(layer, new AttentionInputs(kv, chunk.table(), q, first * heads * c.headDim(),
+                        chunk.tokens().length, b.position[first], heads, c.numKvHeads(), c.headDim(), window));
+            }
+            plans[i] = plan != null ? plan : dense;
+        }
         int[] taskChunk = b.taskChunk, taskBlock = b.taskBlock;
         Parallel.forEach(taskChunk.length * heads, task -> {
             int i = task / heads, head = task % heads;
@@ -142,7 +166,7 @@ public final class Transformer {
             int rowStart = taskBlock[i] * PagedAttention.QUERY_BLOCK;
             int rowEnd = Math.min(chunk.tokens().length, rowStart + PagedAttention.QUERY_BLOCK);
             int qOffset = first * heads * c.headDim();
-            attention.attend(kv, chunk.table(), chunk.plan() != null ? chunk.plan() : dense, window,
+            attention.attend(kv, chunk.table(), plans[taskChunk[i]], window,
                     q, qOffset, b.position[first], head, rowStart, rowEnd, out, qOffset, null);
         });
     }

@@ -34,9 +34,21 @@ public final class ReferenceForward {
         }
     }
 
+    /** Which keys query head {@code head} of {@code layer} at position {@code query} sees (within the causal ones). */
+    public interface AttentionMask {
+        AttentionMask CAUSAL = (layer, head, query, key) -> true;
+
+        boolean visible(int layer, int head, int query, int key);
+    }
+
     /** Log-softmax over the vocabulary of the next token after each position: {@code [T][V]}. */
     public double[][] logSoftmax(int[] tokens) {
-        double[][] logits = logits(tokens);
+        return logSoftmax(tokens, AttentionMask.CAUSAL);
+    }
+
+    /** As {@link #logSoftmax(int[])} with attention restricted to {@code mask} (sparse attention's reference). */
+    public double[][] logSoftmax(int[] tokens, AttentionMask mask) {
+        double[][] logits = logits(tokens, mask);
         double[][] out = new double[tokens.length][];
         for (int t = 0; t < tokens.length; t++) {
             out[t] = logSoftmax(logits[t]);
@@ -57,6 +69,10 @@ public final class ReferenceForward {
 
     /** Logits {@code [T][V]}. */
     public double[][] logits(int[] tokens) {
+        return logits(tokens, AttentionMask.CAUSAL);
+    }
+
+    private double[][] logits(int[] tokens, AttentionMask mask) {
         int T = tokens.length, H = c.hiddenSize();
         double[][] x = new double[T][];
         for (int t = 0; t < T; t++) {
@@ -64,7 +80,7 @@ public final class ReferenceForward {
         }
         for (int l = 0; l < c.numLayers(); l++) {
             String p = "model.layers." + l + ".";
-            double[][] attn = attention(p, rmsNormAll(x, p + "input_layernorm.weight"));
+            double[][] attn = attention(l, p, rmsNormAll(x, p + "input_layernorm.weight"), mask);
             add(x, attn);
             double[][] h = rmsNormAll(x, p + "post_attention_layernorm.weight");
             for (int t = 0; t < T; t++) {
@@ -89,7 +105,7 @@ public final class ReferenceForward {
     }
 
     /** Causal GQA self-attention with rotate-halves RoPE; input and output {@code [T][H]}. */
-    private double[][] attention(String p, double[][] h) {
+    private double[][] attention(int layer, String p, double[][] h, AttentionMask mask) {
         int T = h.length, d = c.headDim(), nH = c.numHeads(), nKv = c.numKvHeads();
         double[][] q = new double[T][], k = new double[T][], v = new double[T][];
         for (int t = 0; t < T; t++) {
@@ -114,7 +130,7 @@ public final class ReferenceForward {
                     for (int i = 0; i < d; i++) {
                         dot += q[t][hd * d + i] * k[s][kv * d + i];
                     }
-                    scores[s] = dot / Math.sqrt(d);
+                    scores[s] = mask.visible(layer, hd, t, s) ? dot / Math.sqrt(d) : Double.NEGATIVE_INFINITY;
                 }
                 double[] prob = softmax(scores);
                 for (int s = 0; s <= t; s++) {

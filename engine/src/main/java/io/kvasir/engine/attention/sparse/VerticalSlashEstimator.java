@@ -4,7 +4,11 @@ import io.kvasir.engine.attention.AttentionInputs;
 import io.kvasir.engine.attention.KeySpans;
 import io.kvasir.engine.kv.KvCache;
 import io.kvasir.engine.kv.TileRef;
-import io.kvasir.engine.tensor.VectorOps;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * MInference's vertical-slash pattern, estimated per chunk from its own last 64 queries: Â = softmax(Q[-64:]·Kᵀ/√d)
@@ -22,6 +26,8 @@ record VerticalSlashEstimator(int verticals, int slashes) implements HeadPattern
     static final int FORCED_DIAGONALS = 100;
     static final int MIN_VERTICALS = 30;
     static final int MIN_SLASHES = 50;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
 
     @Override
     public KeySpans[] plan(AttentionInputs in, int head) {
@@ -53,39 +59,76 @@ record VerticalSlashEstimator(int verticals, int slashes) implements HeadPattern
         });
     }
 
-    /** Accumulates Â's column sums (by key position) and diagonal sums (by distance row − key). */
+    /**
+     * Accumulates Â's column sums (by key position) and diagonal sums (by distance row − key). Scores are computed
+     * key by key against the transposed last queries ({@code [headDim][64]}), so the 64 rows of one key fill vectors
+     * and each row's softmax statistics stay vectorized across rows.
+     */
     private static void lastQueryAttention(AttentionInputs in, int head, float[] columnScore, float[] diagonalScore) {
         int n = in.keyCount(), hd = in.headDim();
         int lastQ = Math.min(LAST_QUERIES, in.rows());
         int firstRow = in.rows() - lastQ;
+        int firstPos = in.firstPosition() + firstRow;
         float scale = (float) (1.0 / Math.sqrt(hd));
-        float[][] rows = new float[lastQ][];
-        int kvHead = in.kvHeadOf(head);
+        int l = F.length();
+        float[] queriesT = new float[hd * LAST_QUERIES];
+        for (int r = 0; r < lastQ; r++) {
+            int qAt = in.queryAt(firstRow + r, head);
+            for (int d = 0; d < hd; d++) {
+                queriesT[d * LAST_QUERIES + r] = in.q()[qAt + d] * scale;
+            }
+        }
+        int[] rowPos = new int[LAST_QUERIES];
+        for (int r = 0; r < LAST_QUERIES; r++) {
+            rowPos[r] = r < lastQ ? firstPos + r : -1;          // padding rows see no key
+        }
+        float[] scores = new float[n * LAST_QUERIES];            // [key][row]
+        float[] max = new float[LAST_QUERIES];
+        java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
         float[] scratch = new float[KvCache.BLOCK_TOKENS * hd];
         TileRef keys = new TileRef();
-        for (int r = 0; r < lastQ; r++) {
-            rows[r] = new float[in.firstPosition() + firstRow + r + 1];
-        }
         for (int block = 0; block < AttentionInputs.keyBlocks(n); block++) {
-            in.keys(block, kvHead, scratch, keys);
+            in.keys(block, in.kvHeadOf(head), scratch, keys);
             int base = block * KvCache.BLOCK_TOKENS;
-            int count = Math.min(KvCache.BLOCK_TOKENS, n - base);
-            for (int r = 0; r < lastQ; r++) {
-                int qAt = in.queryAt(firstRow + r, head);
-                int visible = Math.min(count, rows[r].length - base);
-                for (int j = 0; j < visible; j++) {
-                    rows[r][base + j] = scale * VectorOps.dot(in.q(), qAt, keys.array, keys.offset + j * hd, hd);
+            for (int j = 0; j < Math.min(KvCache.BLOCK_TOKENS, n - base); j++) {
+                int key = base + j, at = key * LAST_QUERIES, kAt = keys.offset + j * hd;
+                for (int r = 0; r < LAST_QUERIES; r += l) {
+                    FloatVector acc = FloatVector.zero(F);
+                    for (int d = 0; d < hd; d++) {
+                        acc = FloatVector.fromArray(F, queriesT, d * LAST_QUERIES + r).fma(FloatVector.broadcast(F, keys.array[kAt + d]), acc);
+                    }
+                    if (key > firstPos) {                         // the causal corner
+                        VectorMask<Integer> hidden = IntVector.fromArray(I, rowPos, r).compare(VectorOperators.LT, key);
+                        acc = acc.blend(Float.NEGATIVE_INFINITY, hidden.cast(F));
+                    }
+                    acc.intoArray(scores, at + r);
+                    FloatVector.fromArray(F, max, r).max(acc).intoArray(max, r);
                 }
             }
         }
-        for (int r = 0; r < lastQ; r++) {
-            float[] a = rows[r];
-            VectorOps.softmaxInPlace(a, 0, a.length);
-            int position = a.length - 1;
-            for (int j = 0; j < a.length; j++) {
-                columnScore[j] += a[j];
-                diagonalScore[position - j] += a[j];
+        float[] sum = new float[LAST_QUERIES];
+        for (int key = 0; key < n; key++) {
+            for (int r = 0; r < LAST_QUERIES; r += l) {
+                FloatVector p = FloatVector.fromArray(F, scores, key * LAST_QUERIES + r).sub(FloatVector.fromArray(F, max, r))
+                        .lanewise(VectorOperators.EXP);
+                p.intoArray(scores, key * LAST_QUERIES + r);
+                FloatVector.fromArray(F, sum, r).add(p).intoArray(sum, r);
             }
+        }
+        float[] inverse = new float[LAST_QUERIES];
+        for (int r = 0; r < lastQ; r++) {
+            inverse[r] = 1f / sum[r];
+        }
+        for (int key = 0; key < n; key++) {
+            float column = 0;
+            for (int r = 0; r < lastQ; r++) {
+                float p = scores[key * LAST_QUERIES + r] * inverse[r];
+                column += p;
+                if (rowPos[r] >= key) {
+                    diagonalScore[rowPos[r] - key] += p;
+                }
+            }
+            columnScore[key] += column;
         }
     }
 }

@@ -1,0 +1,52 @@
+package io.kvasir.engine.attention.sparse;
+
+import io.kvasir.engine.attention.AttentionPlanner;
+import io.kvasir.engine.model.ModelConfig;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Which sparse attention an engine runs: the config file it was given, else the model folder's
+ * {@value SparseAttentionConfig#FILE_NAME}, else none (dense). Heads a file leaves out get vertical-slash at its
+ * default budgets.
+ */
+public final class SparseAttentionSetup {
+
+    private SparseAttentionSetup() {
+    }
+
+    /** The planner for a model at {@code modelPath}, or null for dense attention. */
+    public static AttentionPlanner planner(Path modelPath, ModelConfig model, Path configFile) {
+        Path file = configFile;
+        if (file == null && modelPath != null && Files.isRegularFile(modelPath.resolve(SparseAttentionConfig.FILE_NAME))) {
+            file = modelPath.resolve(SparseAttentionConfig.FILE_NAME);
+        }
+        if (file == null) {
+            return null;
+        }
+        try {
+            SparseAttentionConfig config = SparseAttentionConfig.read(file, SparseMethods.defaults(SparseMethods.VERTICAL_SLASH));
+            check(config, model, file);
+            return new SparsePlanner(config, 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void check(SparseAttentionConfig config, ModelConfig model, Path file) throws IOException {
+        if (config.layers().size() > model.numLayers()) {
+            throw new IOException(file + ": " + config.layers().size() + " layers, the model has " + model.numLayers());
+        }
+        for (Map<Integer, PatternSpec> layer : config.layers()) {
+            for (int head : layer.keySet()) {
+                if (head < 0 || head >= model.numHeads()) {
+                    throw new IOException(file + ": head " + head + " outside the model's " + model.numHeads() + " heads");
+                }
+            }
+        }
+    }
+}
