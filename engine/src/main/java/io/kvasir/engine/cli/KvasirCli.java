@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 
 /** Entry point of {@code ./kvasir} for the engine's commands. */
 @Command(name = "kvasir", mixinStandardHelpOptions = true,
-        subcommands = {DemoModelCommand.class, GenerateCommand.class, ScoreCommand.class, BenchCommand.class})
+        subcommands = {DemoModelCommand.class, GenerateCommand.class, ScoreCommand.class, BenchCommand.class,
+                SparseSearchCommand.class})
 public final class KvasirCli {
 
     public static void main(String[] args) {
