@@ -10,6 +10,7 @@ import io.kvasir.engine.attention.PagedAttention;
 import io.kvasir.engine.attention.sparse.LayerAttention;
 import io.kvasir.engine.attention.sparse.PlantedAttention;
 import io.kvasir.engine.attention.sparse.Recall;
+import io.kvasir.engine.attention.sparse.S2Sharding;
 import io.kvasir.engine.attention.sparse.SparseMethods;
 
 import java.util.List;
@@ -112,6 +113,9 @@ public final class AttentionBenchmark {
             r.put("max_abs_err", recall.maxAbsError());
             r.put("scaled", false);
             r.put("density", density(plan[0], tokens, sampled));
+            if (planner instanceof S2Sharding s2) {
+                r.put("kv_kept", keptShare(s2, tokens));
+            }
             r.put("runs", runs);
             System.err.printf("attention bench: %d tokens: %s %.0f ms (cpu %.0f ms), %.1fx (wall %.1fx), recall %.4f%n",
                     tokens, method, ms, times[1], denseCpuMs / times[1], denseMs / ms, recall.mean());
@@ -149,6 +153,18 @@ public final class AttentionBenchmark {
             }
         }
         return visited / causal;
+    }
+
+    /** Share of this layer's KV blocks S2 must keep for later queries (the rest no head reads again). */
+    private static double keptShare(S2Sharding s2, int tokens) {
+        double kept = 0, all = 0;
+        for (int g = 0; g < KV_HEADS; g++) {
+            for (boolean b : s2.keptBlocks(1, g, HEADS, KV_HEADS, tokens)) {
+                kept += b ? 1 : 0;
+                all++;
+            }
+        }
+        return kept / all;
     }
 
     /** {@code n} block indices spread evenly over [0, blocks), the last block included. */

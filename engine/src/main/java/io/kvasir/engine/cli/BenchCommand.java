@@ -23,7 +23,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--lengths", split = ",", defaultValue = "8192,32768,131072", description = "attention: prompt lengths")
     int[] lengths;
 
-    @Option(names = "--methods", split = ",", defaultValue = "dense,a_shape,vertical_slash,block_sparse",
+    @Option(names = "--methods", split = ",", defaultValue = "dense,a_shape,vertical_slash,block_sparse,s2",
             description = "attention: methods to report (dense is always timed as the baseline)")
     List<String> methods;
 

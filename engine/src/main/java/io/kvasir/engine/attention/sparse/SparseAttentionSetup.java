@@ -1,5 +1,6 @@
 package io.kvasir.engine.attention.sparse;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kvasir.engine.attention.AttentionPlanner;
 import io.kvasir.engine.model.ModelConfig;
 
@@ -11,8 +12,8 @@ import java.util.Map;
 
 /**
  * Which sparse attention an engine runs: the config file it was given, else the model folder's
- * {@value SparseAttentionConfig#FILE_NAME}, else none (dense). Heads a file leaves out get vertical-slash at its
- * default budgets.
+ * {@value SparseAttentionConfig#FILE_NAME}, else S2 head sharding when the model's config.json asks for it
+ * ({@code blocksparse_*} keys), else none (dense). Heads a file leaves out get vertical-slash at its default budgets.
  */
 public final class SparseAttentionSetup {
 
@@ -25,10 +26,13 @@ public final class SparseAttentionSetup {
         if (file == null && modelPath != null && Files.isRegularFile(modelPath.resolve(SparseAttentionConfig.FILE_NAME))) {
             file = modelPath.resolve(SparseAttentionConfig.FILE_NAME);
         }
-        if (file == null) {
-            return null;
-        }
         try {
+            if (file == null) {
+                Path modelConfig = modelPath == null ? null : modelPath.resolve("config.json");
+                return modelConfig != null && Files.isRegularFile(modelConfig)
+                        ? S2Sharding.fromModelConfig(new ObjectMapper().readTree(modelConfig.toFile()))
+                        : null;
+            }
             SparseAttentionConfig config = SparseAttentionConfig.read(file, SparseMethods.defaults(SparseMethods.VERTICAL_SLASH));
             check(config, model, file);
             return new SparsePlanner(config, 0);

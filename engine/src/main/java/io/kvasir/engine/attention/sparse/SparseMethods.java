@@ -14,6 +14,8 @@ import java.util.Set;
  *   <li>{@code a_shape} — {@code sink} (128), {@code local} (3968)</li>
  *   <li>{@code vertical_slash} — {@code vertical} (1000), {@code slash} (256)</li>
  *   <li>{@code block_sparse} — {@code blocks} (100 key blocks per query block)</li>
+ *   <li>{@code s2} — {@code local} (16 local blocks), {@code stride} (8: every 8th block, offset per head);
+ *       a planner only, no per-head pattern</li>
  * </ul>
  */
 public final class SparseMethods {
@@ -22,12 +24,13 @@ public final class SparseMethods {
     public static final String A_SHAPE = "a_shape";
     public static final String VERTICAL_SLASH = "vertical_slash";
     public static final String BLOCK_SPARSE = "block_sparse";
+    public static final String S2 = "s2";
 
     private SparseMethods() {
     }
 
     public static List<String> names() {
-        return List.of(DENSE, A_SHAPE, VERTICAL_SLASH, BLOCK_SPARSE);
+        return List.of(DENSE, A_SHAPE, VERTICAL_SLASH, BLOCK_SPARSE, S2);
     }
 
     /** The method's pattern at its default budgets. */
@@ -66,6 +69,11 @@ public final class SparseMethods {
     }
 
     public static AttentionPlanner planner(String method, Map<String, Integer> budgets) {
+        if (method.equals(S2)) {
+            check(method, budgets, Set.of("local", "stride"));
+            return new S2Sharding(budgets.getOrDefault("local", S2Sharding.DEFAULT_LOCAL_BLOCKS),
+                    budgets.getOrDefault("stride", S2Sharding.DEFAULT_VERT_STRIDE), false, 0, 0);
+        }
         return new SparsePlanner(SparseAttentionConfig.uniform(withBudgets(method, budgets)), 0);
     }
 

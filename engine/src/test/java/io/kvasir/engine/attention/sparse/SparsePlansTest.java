@@ -33,9 +33,10 @@ class SparsePlansTest {
             "a_shape, 333, 333", "a_shape, 700, 150",
             "vertical_slash, 700, 700", "vertical_slash, 913, 250",
             "block_sparse, 640, 640", "block_sparse, 777, 200",
-            "mixed, 900, 300"})
+            "mixed, 900, 300", "s2, 1000, 1000", "s2, 1111, 300"})
     void kernelEqualsDenseMaskedToThePlan(String method, int total, int chunk) {
-        AttentionPlanner planner = new SparsePlanner(config(method), 0);
+        // S2: local 2 blocks, every 4th block at offsets 0..3, head 0 dense.
+        AttentionPlanner planner = method.equals("s2") ? new S2Sharding(2, 4, false, 1, 0) : new SparsePlanner(config(method), 0);
         Fixture f = new Fixture(total, 17);
         long visited = 0, causal = 0;
         for (int from = 0; from < total; from += chunk) {
