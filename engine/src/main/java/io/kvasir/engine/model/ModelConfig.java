@@ -16,6 +16,7 @@ import java.util.List;
  *
  * @param slidingWindow       window in tokens for layers at index {@code >= maxWindowLayers}; 0 = none
  * @param maxWindowLayers     Qwen2: the first {@code maxWindowLayers} layers use full attention
+ * @param dualChunkAttention  Qwen2.5-1M dual-chunk attention, or null
  */
 public record ModelConfig(
         String architecture,
@@ -35,12 +36,31 @@ public record ModelConfig(
         int slidingWindow,
         int maxWindowLayers,
         int bosTokenId,
-        List<Integer> eosTokenIds) {
+        List<Integer> eosTokenIds,
+        DualChunkAttentionConfig dualChunkAttention) {
 
     public static final String QWEN2 = "Qwen2ForCausalLM";
     public static final String LLAMA = "LlamaForCausalLM";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A configuration without dual-chunk attention. */
+    public ModelConfig(String architecture, int hiddenSize, int intermediateSize, int numLayers, int numHeads,
+                       int numKvHeads, int headDim, int vocabSize, double rmsNormEps, double ropeTheta,
+                       RopeScaling ropeScaling, int maxPositionEmbeddings, boolean tieWordEmbeddings,
+                       boolean attentionBias, int slidingWindow, int maxWindowLayers, int bosTokenId,
+                       List<Integer> eosTokenIds) {
+        this(architecture, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, vocabSize, rmsNormEps,
+                ropeTheta, ropeScaling, maxPositionEmbeddings, tieWordEmbeddings, attentionBias, slidingWindow,
+                maxWindowLayers, bosTokenId, eosTokenIds, null);
+    }
+
+    /** The same configuration with dual-chunk attention {@code dca} (null: none). */
+    public ModelConfig withDualChunkAttention(DualChunkAttentionConfig dca) {
+        return new ModelConfig(architecture, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim,
+                vocabSize, rmsNormEps, ropeTheta, ropeScaling, maxPositionEmbeddings, tieWordEmbeddings, attentionBias,
+                slidingWindow, maxWindowLayers, bosTokenId, eosTokenIds, dca);
+    }
 
     public ModelConfig {
         if (hiddenSize <= 0 || numLayers <= 0 || numHeads <= 0 || numKvHeads <= 0 || vocabSize <= 0 || headDim <= 0) {
@@ -109,7 +129,8 @@ public record ModelConfig(
                 n.path("tie_word_embeddings").asBoolean(false),
                 qwen || n.path("attention_bias").asBoolean(false),
                 window, qwen ? n.path("max_window_layers").asInt(layers) : 0,
-                n.path("bos_token_id").asInt(-1), eos);
+                n.path("bos_token_id").asInt(-1), eos,
+                DualChunkAttentionConfig.fromJson(n, n.path("max_position_embeddings").asInt(32768)));
     }
 
     private static RopeScaling ropeScaling(JsonNode s) {
@@ -174,6 +195,9 @@ public record ModelConfig(
                 s.put("low_freq_factor", ropeScaling.lowFreqFactor());
                 s.put("high_freq_factor", ropeScaling.highFreqFactor());
             }
+        }
+        if (dualChunkAttention != null) {
+            dualChunkAttention.writeTo(n);
         }
         if (bosTokenId >= 0) {
             n.put("bos_token_id", bosTokenId);

@@ -3,6 +3,7 @@ package io.kvasir.engine.model;
 import io.kvasir.engine.attention.AttentionInputs;
 import io.kvasir.engine.attention.AttentionPlan;
 import io.kvasir.engine.attention.AttentionPlanner;
+import io.kvasir.engine.attention.DualChunkAttention;
 import io.kvasir.engine.attention.PagedAttention;
 import io.kvasir.engine.kv.KvCache;
 import io.kvasir.engine.kv.KvCacheFullException;
@@ -25,6 +26,8 @@ public final class Transformer {
     private final RotaryEmbedding rope;
     private final PagedAttention attention;
     private final AttentionPlanner planner;
+    private final DualChunkAttentionConfig dca;
+    private final DualChunkAttention dualChunk;
     private ForwardBuffers buf = new ForwardBuffers(0, null);
 
     public Transformer(ModelConfig config, ModelWeights weights, KvCache cache) {
@@ -39,6 +42,9 @@ public final class Transformer {
         this.cache = cache;
         this.rope = new RotaryEmbedding(config);
         this.attention = new PagedAttention(config.numHeads(), config.numKvHeads(), config.headDim());
+        this.dca = config.dualChunkAttention();
+        this.dualChunk = dca == null ? null
+                : new DualChunkAttention(attention, config.numHeads(), config.headDim(), dca.chunkLength());
     }
 
     public ModelConfig config() {
@@ -73,7 +79,7 @@ public final class Transformer {
         }
         int half = hd / 2;
         for (int t = 0; t < T; t++) {                                   // cos/sin[T×hd/2], shared by all layers
-            rope.angles(b.position[t], f.cosRow, f.sinRow);
+            rope.angles(dca == null ? b.position[t] : dca.keyPosition(b.position[t]), f.cosRow, f.sinRow);
             System.arraycopy(f.cosRow, 0, f.cos, t * half, half);
             System.arraycopy(f.sinRow, 0, f.sin, t * half, half);
         }
@@ -86,9 +92,15 @@ public final class Transformer {
             addBiasRows(f.q, lw.qBias(), T, qDim);
             addBiasRows(f.k, lw.kBias(), T, kvDim);
             addBiasRows(f.v, lw.vBias(), T, kvDim);
+            if (dca != null) {
+                DualChunkQueries.rotate(dca, rope, b.position, b.sequenceLength, f.q, f.dcaQueries, T, c.numHeads());
+            }
             for (int t = 0; t < T; t++) {
-                rope.rotate(f.q, t * qDim, c.numHeads(), f.cos, f.sin, t * half);
+                rope.rotate(f.q, t * qDim, c.numHeads(), f.cos, f.sin, t * half);   // DCA: these are the intra queries
                 rope.rotate(f.k, t * kvDim, c.numKvHeads(), f.cos, f.sin, t * half);
+            }
+            if (dca != null) {
+                DualChunkQueries.scale(dca, b.sequenceLength, f.q, T, qDim);
             }
             storeKv(b, cache.layer(l), f.k, f.v, T);
             attend(b, l, f.q, f.attn);                                  // attn[T×nH×hd]
@@ -159,6 +171,10 @@ public final class Transformer {
             plans[i] = plan != null ? plan : dense;
         }
         int[] taskChunk = b.taskChunk, taskBlock = b.taskBlock;
+        if (dca != null) {
+            attendDualChunk(b, kv, q, out);
+            return;
+        }
         Parallel.forEach(taskChunk.length * heads, task -> {
             int i = task / heads, head = task % heads;
             SequenceChunk chunk = b.chunks.get(taskChunk[i]);
@@ -168,6 +184,29 @@ public final class Transformer {
             int qOffset = first * heads * c.headDim();
             attention.attend(kv, chunk.table(), plans[taskChunk[i]], window,
                     q, qOffset, b.position[first], head, rowStart, rowEnd, out, qOffset, null);
+        });
+    }
+
+    /** Dual-chunk attention: three rotations of each query, merged per row (dense within each region). */
+    private void attendDualChunk(Batch b, KvLayerStorage kv, float[] q, float[] out) {
+        int heads = c.numHeads();
+        ForwardBuffers f = buf;
+        float[][] queries = {q, f.dcaQueries[0], f.dcaQueries[1]};
+        float[][][] partLse = new float[b.chunks.size()][3][];
+        for (int i = 0; i < partLse.length; i++) {
+            for (int r = 0; r < 3; r++) {
+                partLse[i][r] = new float[b.chunks.get(i).tokens().length * heads];
+            }
+        }
+        int[] taskChunk = b.taskChunk, taskBlock = b.taskBlock;
+        Parallel.forEach(taskChunk.length * heads, task -> {
+            int i = task / heads, head = task % heads;
+            SequenceChunk chunk = b.chunks.get(taskChunk[i]);
+            int first = b.firstToken[taskChunk[i]];
+            int rowStart = taskBlock[i] * PagedAttention.QUERY_BLOCK;
+            int rowEnd = Math.min(chunk.tokens().length, rowStart + PagedAttention.QUERY_BLOCK);
+            dualChunk.attend(kv, chunk.table(), queries, first * heads * c.headDim(), b.position[first], head,
+                    rowStart, rowEnd, out, f.dcaParts, partLse[taskChunk[i]]);
         });
     }
 
@@ -183,6 +222,8 @@ public final class Transformer {
         final List<SequenceChunk> chunks;
         final int tokens;
         final int[] token, position, chunkOf, firstToken, logitRows, taskChunk, taskBlock;
+        /** Per token, its sequence's length through this chunk (DCA's temperature depends on it). */
+        final int[] sequenceLength;
         private final int[] startLengths;
 
         private Batch(List<SequenceChunk> chunks) {
@@ -196,6 +237,7 @@ public final class Transformer {
             tokens = total;
             token = new int[total];
             position = new int[total];
+            sequenceLength = new int[total];
             chunkOf = new int[total];
             firstToken = new int[chunks.size()];
             logitRows = new int[rows];
@@ -224,6 +266,7 @@ public final class Transformer {
                 for (int j = 0; j < ch.tokens().length; j++, t++) {
                     b.token[t] = ch.tokens()[j];
                     b.position[t] = start + j;
+                    b.sequenceLength[t] = start + ch.tokens().length;
                     b.chunkOf[t] = i;
                     if (ch.allLogits() || j == ch.tokens().length - 1) {
                         b.logitRows[r++] = t;
@@ -248,11 +291,14 @@ public final class Transformer {
     private static final class ForwardBuffers {
         final int capacity;
         final float[] x, xn, q, k, v, attn, tmp, gate, up, cos, sin, cosRow, sinRow;
+        /** DCA only: successive and inter query rotations, and the three regions' partial outputs. */
+        final float[][] dcaQueries, dcaParts;
 
         ForwardBuffers(int capacity, ModelConfig c) {
             this.capacity = capacity;
             if (c == null) {
                 x = xn = q = k = v = attn = tmp = gate = up = cos = sin = cosRow = sinRow = new float[0];
+                dcaQueries = dcaParts = new float[0][];
                 return;
             }
             int H = c.hiddenSize(), qDim = c.numHeads() * c.headDim(), kvDim = c.numKvHeads() * c.headDim();
@@ -269,6 +315,9 @@ public final class Transformer {
             sin = new float[capacity * c.headDim() / 2];
             cosRow = new float[c.headDim() / 2];
             sinRow = new float[c.headDim() / 2];
+            int dcaArrays = c.dualChunkAttention() == null ? 0 : 1;
+            dcaQueries = new float[2 * dcaArrays][capacity * qDim];
+            dcaParts = new float[3 * dcaArrays][capacity * qDim];
         }
     }
 }
