@@ -8,10 +8,26 @@ import io.kvasir.engine.kv.TileRef;
 /**
  * What a planner may look at for one chunk of one layer: the chunk's queries after RoPE ({@code rows × numHeads ×
  * headDim} from {@code qOffset}, row 0 at position {@code firstPosition}) and every key of the sequence up to the
- * chunk's last row, in the paged cache.
+ * chunk's last row, in the paged cache. Under dual-chunk attention {@code q} holds the intra-chunk rotation and
+ * {@code dualChunkQueries} the successive and inter rotations (same layout), for keys one and ≥ 2 L-chunks behind.
  */
 public record AttentionInputs(KvLayerStorage kv, BlockTable table, float[] q, int qOffset, int rows, int firstPosition,
-                              int numHeads, int numKvHeads, int headDim, int window) {
+                              int numHeads, int numKvHeads, int headDim, int window, float[][] dualChunkQueries,
+                              int dualChunkLength) {
+
+    public AttentionInputs(KvLayerStorage kv, BlockTable table, float[] q, int qOffset, int rows, int firstPosition,
+                           int numHeads, int numKvHeads, int headDim, int window) {
+        this(kv, table, q, qOffset, rows, firstPosition, numHeads, numKvHeads, headDim, window, null, 0);
+    }
+
+    /** The query rotation that meets keys at {@code keyPosition} from a query at {@code queryPosition}. */
+    public float[] queriesFor(int queryPosition, int keyPosition) {
+        if (dualChunkQueries == null) {
+            return q;
+        }
+        int gap = queryPosition / dualChunkLength - keyPosition / dualChunkLength;
+        return gap == 0 ? q : dualChunkQueries[gap == 1 ? 0 : 1];
+    }
 
     public int lastPosition() {
         return firstPosition + rows - 1;

@@ -24,12 +24,14 @@ public final class DualChunkAttention {
     }
 
     /**
-     * Rows [rowStart, rowEnd) of {@code head}: {@code queries} holds the intra, successive and inter rotations (same
-     * layout as {@link PagedAttention#attend}); {@code parts}/{@code partLse} are three scratch outputs shaped like
-     * {@code out} and like the kernel's lse (rows of this chunk × heads).
+     * Rows [rowStart, rowEnd) (one 64-row query block) of {@code head}: {@code queries} holds the intra, successive and
+     * inter rotations (same layout as {@link PagedAttention#attend}); {@code sparse}, when not null, limits the keys
+     * (its spans for the block, shared by the three regions, so the softmax ranks them jointly); {@code parts} and
+     * {@code partLse} are three scratch outputs shaped like {@code out} and like the kernel's lse (chunk rows × heads).
      */
     public void attend(KvLayerStorage kv, BlockTable table, float[][] queries, int qOffset, int firstPosition, int head,
-                       int rowStart, int rowEnd, float[] out, float[][] parts, float[][] partLse) {
+                       int rowStart, int rowEnd, AttentionPlan sparse, float[] out, float[][] parts, float[][] partLse) {
+        KeySpans keys = sparse == null ? null : sparse.spans(head, firstPosition + rowStart, firstPosition + rowEnd - 1);
         int row = rowStart;
         while (row < rowEnd) {
             int position = firstPosition + row;
@@ -37,9 +39,9 @@ public final class DualChunkAttention {
             int pieceEnd = Math.min(rowEnd, (chunk + 1) * chunkLength - firstPosition);
             int own = chunk * chunkLength, previous = Math.max(0, own - chunkLength);
             AttentionPlan[] regions = {
-                    (h, first, last) -> KeySpans.range(own, last + 1),
-                    (h, first, last) -> KeySpans.range(previous, own),
-                    (h, first, last) -> KeySpans.range(0, previous)};
+                    (h, first, last) -> keys == null ? KeySpans.range(own, last + 1) : keys.within(own, last + 1),
+                    (h, first, last) -> keys == null ? KeySpans.range(previous, own) : keys.within(previous, own),
+                    (h, first, last) -> keys == null ? KeySpans.range(0, previous) : keys.within(0, previous)};
             for (int r = 0; r < 3; r++) {
                 kernel.attend(kv, table, regions[r], 0, queries[r], qOffset, firstPosition, head, row, pieceEnd,
                         parts[r], qOffset, partLse[r]);

@@ -172,7 +172,7 @@ public final class Transformer {
         }
         int[] taskChunk = b.taskChunk, taskBlock = b.taskBlock;
         if (dca != null) {
-            attendDualChunk(b, kv, q, out);
+            attendDualChunk(b, layer, kv, q, out);
             return;
         }
         Parallel.forEach(taskChunk.length * heads, task -> {
@@ -187,15 +187,26 @@ public final class Transformer {
         });
     }
 
-    /** Dual-chunk attention: three rotations of each query, merged per row (dense within each region). */
-    private void attendDualChunk(Batch b, KvLayerStorage kv, float[] q, float[] out) {
+    /**
+     * Dual-chunk attention: three rotations of each query, merged per row. Chunks of sequences longer than the
+     * sparse threshold use the planner's plan, estimated with all three rotations.
+     */
+    private void attendDualChunk(Batch b, int layer, KvLayerStorage kv, float[] q, float[] out) {
         int heads = c.numHeads();
         ForwardBuffers f = buf;
         float[][] queries = {q, f.dcaQueries[0], f.dcaQueries[1]};
         float[][][] partLse = new float[b.chunks.size()][3][];
+        AttentionPlan[] plans = new AttentionPlan[b.chunks.size()];
         for (int i = 0; i < partLse.length; i++) {
+            SequenceChunk chunk = b.chunks.get(i);
             for (int r = 0; r < 3; r++) {
-                partLse[i][r] = new float[b.chunks.get(i).tokens().length * heads];
+                partLse[i][r] = new float[chunk.tokens().length * heads];
+            }
+            int first = b.firstToken[i], rows = chunk.tokens().length;
+            plans[i] = chunk.plan();
+            if (plans[i] == null && planner != null && b.position[first] + rows >= dca.sparseAttentionThreshold()) {
+                plans[i] = planner.plan(layer, new AttentionInputs(kv, chunk.table(), q, first * heads * c.headDim(), rows,
+                        b.position[first], heads, c.numKvHeads(), c.headDim(), 0, f.dcaQueries, dca.chunkLength()));
             }
         }
         int[] taskChunk = b.taskChunk, taskBlock = b.taskBlock;
@@ -206,7 +217,7 @@ public final class Transformer {
             int rowStart = taskBlock[i] * PagedAttention.QUERY_BLOCK;
             int rowEnd = Math.min(chunk.tokens().length, rowStart + PagedAttention.QUERY_BLOCK);
             dualChunk.attend(kv, chunk.table(), queries, first * heads * c.headDim(), b.position[first], head,
-                    rowStart, rowEnd, out, f.dcaParts, partLse[taskChunk[i]]);
+                    rowStart, rowEnd, plans[taskChunk[i]], out, f.dcaParts, partLse[taskChunk[i]]);
         });
     }
 

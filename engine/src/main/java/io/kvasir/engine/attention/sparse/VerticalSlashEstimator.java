@@ -71,38 +71,56 @@ record VerticalSlashEstimator(int verticals, int slashes) implements HeadPattern
         int firstPos = in.firstPosition() + firstRow;
         float scale = (float) (1.0 / Math.sqrt(hd));
         int l = F.length();
-        float[] queriesT = new float[hd * LAST_QUERIES];
-        for (int r = 0; r < lastQ; r++) {
-            int qAt = in.queryAt(firstRow + r, head);
-            for (int d = 0; d < hd; d++) {
-                queriesT[d * LAST_QUERIES + r] = in.q()[qAt + d] * scale;
+        // Under dual-chunk attention a key meets each row through the rotation of its region (own, previous or
+        // earlier L-chunk), so the three regions' scores share one softmax and are ranked together.
+        int versions = in.dualChunkQueries() == null ? 1 : 3;
+        float[][] queriesT = new float[versions][hd * LAST_QUERIES];
+        for (int v = 0; v < versions; v++) {
+            float[] q = v == 0 ? in.q() : in.dualChunkQueries()[v - 1];
+            for (int r = 0; r < lastQ; r++) {
+                int qAt = in.queryAt(firstRow + r, head);
+                for (int d = 0; d < hd; d++) {
+                    queriesT[v][d * LAST_QUERIES + r] = q[qAt + d] * scale;
+                }
             }
         }
         int[] rowPos = new int[LAST_QUERIES];
+        int[] rowChunk = new int[LAST_QUERIES];
         for (int r = 0; r < LAST_QUERIES; r++) {
             rowPos[r] = r < lastQ ? firstPos + r : -1;          // padding rows see no key
+            rowChunk[r] = versions == 1 || r >= lastQ ? 0 : rowPos[r] / in.dualChunkLength();
         }
         float[] scores = new float[n * LAST_QUERIES];            // [key][row]
         float[] max = new float[LAST_QUERIES];
         java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
         float[] scratch = new float[KvCache.BLOCK_TOKENS * hd];
         TileRef keys = new TileRef();
+        FloatVector[] acc = new FloatVector[versions];
         for (int block = 0; block < AttentionInputs.keyBlocks(n); block++) {
             in.keys(block, in.kvHeadOf(head), scratch, keys);
             int base = block * KvCache.BLOCK_TOKENS;
             for (int j = 0; j < Math.min(KvCache.BLOCK_TOKENS, n - base); j++) {
                 int key = base + j, at = key * LAST_QUERIES, kAt = keys.offset + j * hd;
                 for (int r = 0; r < LAST_QUERIES; r += l) {
-                    FloatVector acc = FloatVector.zero(F);
-                    for (int d = 0; d < hd; d++) {
-                        acc = FloatVector.fromArray(F, queriesT, d * LAST_QUERIES + r).fma(FloatVector.broadcast(F, keys.array[kAt + d]), acc);
+                    for (int v = 0; v < versions; v++) {
+                        FloatVector a = FloatVector.zero(F);
+                        for (int d = 0; d < hd; d++) {
+                            a = FloatVector.fromArray(F, queriesT[v], d * LAST_QUERIES + r).fma(FloatVector.broadcast(F, keys.array[kAt + d]), a);
+                        }
+                        acc[v] = a;
+                    }
+                    FloatVector s = acc[0];
+                    if (versions == 3) {
+                        IntVector gap = IntVector.fromArray(I, rowChunk, r).sub(key / in.dualChunkLength());
+                        s = s.blend(acc[1], gap.compare(VectorOperators.EQ, 1).cast(F))
+                                .blend(acc[2], gap.compare(VectorOperators.GE, 2).cast(F));
                     }
                     if (key > firstPos) {                         // the causal corner
                         VectorMask<Integer> hidden = IntVector.fromArray(I, rowPos, r).compare(VectorOperators.LT, key);
-                        acc = acc.blend(Float.NEGATIVE_INFINITY, hidden.cast(F));
+                        s = s.blend(Float.NEGATIVE_INFINITY, hidden.cast(F));
                     }
-                    acc.intoArray(scores, at + r);
-                    FloatVector.fromArray(F, max, r).max(acc).intoArray(max, r);
+                    s.intoArray(scores, at + r);
+                    FloatVector.fromArray(F, max, r).max(s).intoArray(max, r);
                 }
             }
         }
