@@ -1,5 +1,6 @@
 package io.kvasir.engine.cli;
 
+import io.kvasir.engine.attention.sparse.SeerAttention;
 import io.kvasir.engine.attention.sparse.SparseAttentionConfig;
 import io.kvasir.engine.attention.sparse.SparseSearch;
 import io.kvasir.engine.model.ModelConfig;
@@ -35,6 +36,13 @@ final class SparseSearchCommand implements Callable<Integer> {
     @Option(names = "--samples", defaultValue = "16", description = "query blocks per head on which recall is measured")
     int samples;
 
+    @Option(names = "--seer", description = "instead fit SeerAttention gates by self-distillation and write them to the "
+            + "folder --out (copy it to MODEL/seer_gate to use it)")
+    boolean seer;
+
+    @Option(names = "--seer-steps", defaultValue = "200", description = "Adam steps per head for --seer")
+    int seerSteps;
+
     @Override
     public Integer call() throws Exception {
         try (LoadedModel m = LoadedModel.load(model.path, model.weightOptions())) {
@@ -45,6 +53,11 @@ final class SparseSearchCommand implements Callable<Integer> {
             int[] prompt = promptFile != null ? repeatTo(m.tokenizer().encode(Files.readString(promptFile)), length)
                     : pseudoRandom(length, c.vocabSize());
             long t0 = System.nanoTime();
+            if (seer) {
+                SeerAttention.write(out, SparseSearch.fitSeerGates(c, m.weights(), prompt, seerSteps, 3e-3, System.err));
+                System.err.printf("sparse-search: wrote SeerAttention gates to %s in %.1f s%n", out, (System.nanoTime() - t0) / 1e9);
+                return 0;
+            }
             SparseAttentionConfig config = SparseSearch.run(c, m.weights(), prompt, SparseSearch.defaultCandidates(),
                     targetRecall, samples, System.err);
             config.write(out);

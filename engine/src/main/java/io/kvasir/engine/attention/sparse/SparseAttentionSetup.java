@@ -12,8 +12,10 @@ import java.util.Map;
 
 /**
  * Which sparse attention an engine runs: the config file it was given, else the model folder's
- * {@value SparseAttentionConfig#FILE_NAME}, else S2 head sharding when the model's config.json asks for it
- * ({@code blocksparse_*} keys), else none (dense). Heads a file leaves out get vertical-slash at its default budgets.
+ * {@value SparseAttentionConfig#FILE_NAME}, else SeerAttention when the folder has fitted gates
+ * ({@value SeerAttention#FOLDER}/, keeping {@link SeerAttention#DEFAULT_TOP_RATIO} of the key blocks), else S2 head
+ * sharding when the model's config.json asks for it ({@code blocksparse_*} keys), else none (dense). Heads a file
+ * leaves out get vertical-slash at its default budgets.
  */
 public final class SparseAttentionSetup {
 
@@ -27,6 +29,10 @@ public final class SparseAttentionSetup {
             file = modelPath.resolve(SparseAttentionConfig.FILE_NAME);
         }
         try {
+            if (file == null && modelPath != null && Files.isDirectory(modelPath.resolve(SeerAttention.FOLDER))) {
+                return new SeerAttention(SeerAttention.read(modelPath.resolve(SeerAttention.FOLDER), model), model,
+                        SeerAttention.DEFAULT_TOP_RATIO, 0);
+            }
             if (file == null) {
                 Path modelConfig = modelPath == null ? null : modelPath.resolve("config.json");
                 return modelConfig != null && Files.isRegularFile(modelConfig)

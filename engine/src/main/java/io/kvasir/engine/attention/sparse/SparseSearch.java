@@ -60,6 +60,35 @@ public final class SparseSearch {
         return new SparseAttentionConfig(layers, SparseMethods.defaults(SparseMethods.VERTICAL_SLASH));
     }
 
+    /**
+     * SeerAttention gates for every layer, fitted by self-distillation on the calibration prompt's own activations
+     * (the model runs densely and stays frozen): {@code steps} Adam steps per head.
+     */
+    public static List<SeerGate> fitSeerGates(ModelConfig config, ModelWeights weights, int[] prompt, int steps,
+                                              double learningRate, PrintStream progress) {
+        List<SeerGate> gates = new ArrayList<>();
+        io.kvasir.engine.model.RotaryEmbedding modelRope = new io.kvasir.engine.model.RotaryEmbedding(config);
+        io.kvasir.engine.model.RotaryEmbedding gateRope = SeerAttention.gateRope(config);
+        AttentionPlanner recorder = (layer, in) -> {
+            SeerGate gate = SeerGateFit.initial(config.numHeads(), config.headDim(), layer);
+            double[] loss = new double[config.numHeads()];
+            Parallel.forEach(config.numHeads(), h -> loss[h] = SeerGateFit.fit(gate, in, h, modelRope, gateRope, steps, learningRate));
+            gates.add(gate);
+            progress.printf("sparse-search --seer: layer %d/%d, mean KL to the pooled attention map %.4f%n", layer + 1,
+                    config.numLayers(), java.util.Arrays.stream(loss).average().orElse(0));
+            return null;
+        };
+        KvCache cache = new KvCache(config.numLayers(), config.numKvHeads(), config.headDim(),
+                AttentionInputs.keyBlocks(prompt.length), KvPrecision.F32);
+        BlockTable table = new BlockTable(cache);
+        try {
+            new Transformer(config, weights, cache, recorder).forward(List.of(new SequenceChunk(table, prompt, false, null)));
+        } finally {
+            table.release();
+        }
+        return gates;
+    }
+
     /** Each head's pattern for one layer's inputs. */
     static Map<Integer, PatternSpec> searchLayer(AttentionInputs in, List<PatternSpec> candidates, double target, int sampleBlocks) {
         PatternSpec[] chosen = new PatternSpec[in.numHeads()];

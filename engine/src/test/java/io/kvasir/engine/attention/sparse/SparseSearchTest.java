@@ -53,14 +53,40 @@ class SparseSearchTest {
         assertTrue(head.measure(previous).recall() < 0.95, "refinement overshot: " + previous + " already meets the target");
     }
 
+    /** {@code sparse-search --seer}: gates fitted on the model's activations, found in the model folder by the engine. */
     @Test
-    void searchWritesAConfigTheEngineLoads() throws Exception {
+    void fittedSeerGatesAreLoadedAndUsedByTheEngine() throws Exception {
         ModelConfig config = TinyModels.qwen2();
-        List<HostTensor> weights = TinyModels.weights(config, 9);
+        Path model = tinyModel(config, TinyModels.weights(config, 4));
+        int[] prompt = SparseEngineTest.tokens(250, 6);
+        try (LoadedModel m = LoadedModel.load(model, WeightOptions.AS_STORED)) {
+            SeerAttention.write(model.resolve(SeerAttention.FOLDER), SparseSearch.fitSeerGates(m.config(), m.weights(),
+                    prompt, 20, 3e-3, new PrintStream(OutputStream.nullOutputStream())));
+        }
+        assertTrue(SparseAttentionSetup.planner(model, config, null) instanceof SeerAttention);
+        try (InferenceEngine engine = new InferenceEngine(LoadedModel.load(model, WeightOptions.AS_STORED),
+                EngineOptions.DEFAULTS.withPrefillChunk(250))) {
+            for (float[] row : engine.score(prompt)) {
+                for (float v : row) {
+                    assertTrue(Float.isFinite(v));
+                }
+            }
+        }
+    }
+
+    private Path tinyModel(ModelConfig config, List<HostTensor> weights) throws Exception {
         Path model = Files.createTempDirectory(dir, "model");
         Files.writeString(model.resolve("config.json"), config.toJson());
         SafetensorsWriter.write(model.resolve("model.safetensors"), weights, DType.F32, Map.of());
         TokenizerGenerator.write(model, config.vocabSize());
+        return model;
+    }
+
+    @Test
+    void searchWritesAConfigTheEngineLoads() throws Exception {
+        ModelConfig config = TinyModels.qwen2();
+        List<HostTensor> weights = TinyModels.weights(config, 9);
+        Path model = tinyModel(config, weights);
         int[] prompt = SparseEngineTest.tokens(250, 3);
         PatternSpec tiny = PatternSpec.aShape(2, 8);
         SparseAttentionConfig found;
