@@ -20,15 +20,6 @@ public record AttentionInputs(KvLayerStorage kv, BlockTable table, float[] q, in
         this(kv, table, q, qOffset, rows, firstPosition, numHeads, numKvHeads, headDim, window, null, 0);
     }
 
-    /** The query rotation that meets keys at {@code keyPosition} from a query at {@code queryPosition}. */
-    public float[] queriesFor(int queryPosition, int keyPosition) {
-        if (dualChunkQueries == null) {
-            return q;
-        }
-        int gap = queryPosition / dualChunkLength - keyPosition / dualChunkLength;
-        return gap == 0 ? q : dualChunkQueries[gap == 1 ? 0 : 1];
-    }
-
     public int lastPosition() {
         return firstPosition + rows - 1;
     }

@@ -2,6 +2,7 @@ package io.kvasir.engine.attention.sparse;
 
 import io.kvasir.engine.attention.AttentionInputs;
 import io.kvasir.engine.attention.KeySpans;
+import io.kvasir.engine.attention.PagedAttention;
 
 /** A sparse pattern of one query head: for each query block of a chunk, the keys it visits. */
 interface HeadPattern {
@@ -14,8 +15,8 @@ interface HeadPattern {
         KeySpans[] out = new KeySpans[in.queryBlocks()];
         SpanBuilder b = new SpanBuilder();
         for (int qb = 0; qb < out.length; qb++) {
-            int first = in.firstPosition() + qb * io.kvasir.engine.attention.PagedAttention.QUERY_BLOCK;
-            int last = Math.min(in.lastPosition(), first + io.kvasir.engine.attention.PagedAttention.QUERY_BLOCK - 1);
+            int first = in.firstPosition() + qb * PagedAttention.QUERY_BLOCK;
+            int last = Math.min(in.lastPosition(), first + PagedAttention.QUERY_BLOCK - 1);
             b.clear();
             fill.fill(b, qb, first, last);
             out[qb] = b.build(last + 1);

@@ -1,6 +1,7 @@
 package io.kvasir.engine.attention.sparse;
 
 import io.kvasir.engine.attention.AttentionInputs;
+import io.kvasir.engine.attention.PagedAttention;
 import io.kvasir.engine.kv.KvCache;
 import io.kvasir.engine.kv.TileRef;
 import io.kvasir.engine.model.RotaryEmbedding;
@@ -29,7 +30,7 @@ public record SeerGate(int heads, int headDim, float[] wq, float[] wk) {
         int[] index = new int[q.length];
         double[] row = new double[hd];
         for (int qb = 0; qb < q.length; qb++) {
-            int from = qb * 64, to = Math.min(in.rows(), from + 64);
+            int from = qb * PagedAttention.QUERY_BLOCK, to = Math.min(in.rows(), from + PagedAttention.QUERY_BLOCK);
             index[qb] = (in.firstPosition() + from) / KvCache.BLOCK_TOKENS;
             for (int r = from; r < to; r++) {
                 unrotate(in.q(), in.queryAt(r, head), in.firstPosition() + r, modelRope, cos, sin, row);
@@ -102,7 +103,7 @@ public record SeerGate(int heads, int headDim, float[] wq, float[] wk) {
         double[][] s = new double[qg.length][kg.length];
         double scale = 1 / Math.sqrt(DIM);
         for (int qb = 0; qb < qg.length; qb++) {
-            int last = Math.min(in.lastPosition(), in.firstPosition() + qb * 64 + 63);
+            int last = Math.min(in.lastPosition(), in.firstPosition() + (qb + 1) * PagedAttention.QUERY_BLOCK - 1);
             for (int kb = 0; kb < kg.length; kb++) {
                 if (kb * KvCache.BLOCK_TOKENS > last) {
                     s[qb][kb] = Double.NEGATIVE_INFINITY;

@@ -1,6 +1,7 @@
 package io.kvasir.engine.attention.sparse;
 
 import io.kvasir.engine.attention.AttentionInputs;
+import io.kvasir.engine.attention.PagedAttention;
 import io.kvasir.engine.kv.KvCache;
 import io.kvasir.engine.kv.TileRef;
 import io.kvasir.engine.model.RotaryEmbedding;
@@ -45,12 +46,12 @@ final class SeerGateFit {
             int pos = in.firstPosition() + row, qAt = in.queryAt(row, head);
             for (int kb = 0; kb <= pos / KvCache.BLOCK_TOKENS; kb++) {
                 in.keys(kb, in.kvHeadOf(head), scratch, keys);
-                for (int j = kb * KvCache.BLOCK_TOKENS; j <= Math.min(pos, kb * KvCache.BLOCK_TOKENS + 63); j++) {
+                for (int j = kb * KvCache.BLOCK_TOKENS; j <= Math.min(pos, (kb + 1) * KvCache.BLOCK_TOKENS - 1); j++) {
                     scores[j] = scale * VectorOps.dot(in.q(), qAt, keys.array, keys.offset + (j % KvCache.BLOCK_TOKENS) * hd, hd);
                 }
             }
             VectorOps.softmaxInPlace(scores, 0, pos + 1);
-            double[] out = t[row / 64];
+            double[] out = t[row / PagedAttention.QUERY_BLOCK];
             for (int j = 0; j <= pos; j++) {
                 out[j / KvCache.BLOCK_TOKENS] = Math.max(out[j / KvCache.BLOCK_TOKENS], scores[j]);
             }
