@@ -26,9 +26,18 @@ public record SparseAttentionConfig(List<Map<Integer, PatternSpec>> layers, Patt
         layers = layers.stream().map(m -> (Map<Integer, PatternSpec>) new TreeMap<>(m)).toList();
     }
 
-    /** Every head of every layer uses {@code pattern}. */
+    /** Every head of every layer uses {@code pattern} (as the fallback: {@link #write} writes no entries). */
     public static SparseAttentionConfig uniform(PatternSpec pattern) {
         return new SparseAttentionConfig(List.of(), pattern);
+    }
+
+    /** Every head of every layer uses {@code pattern}, each named explicitly (so a written file says so). */
+    public static SparseAttentionConfig uniform(PatternSpec pattern, int layers, int heads) {
+        Map<Integer, PatternSpec> all = new TreeMap<>();
+        for (int h = 0; h < heads; h++) {
+            all.put(h, pattern);
+        }
+        return new SparseAttentionConfig(java.util.Collections.nCopies(layers, all), pattern);
     }
 
     public PatternSpec of(int layer, int head) {

@@ -52,15 +52,9 @@ class DualChunkAttentionTest {
 
     @Test
     void prefillMatchesTheFloat64Reference() throws Exception {
-        ModelConfig base = TinyModels.qwen2();
-        ModelConfig config = new ModelConfig(base.architecture(), base.hiddenSize(), base.intermediateSize(),
-                base.numLayers(), base.numHeads(), base.numKvHeads(), base.headDim(), base.vocabSize(), base.rmsNormEps(),
-                base.ropeTheta(), RopeScaling.NONE, 4096, true, true, 0, base.numLayers(), -1, base.eosTokenIds(), DCA);
+        ModelConfig config = dcaModel(DCA);
         List<HostTensor> weights = TinyModels.weights(config, 13);
-        Path model = Files.createTempDirectory(dir, "dca");
-        Files.writeString(model.resolve("config.json"), config.toJson());
-        SafetensorsWriter.write(model.resolve("model.safetensors"), weights, DType.F32, Map.of());
-        TokenizerGenerator.write(model, config.vocabSize());
+        Path model = write(config, weights);
         int[] tokens = SparseEngineTest.tokens(300, 8);
         int chunk = 100;
         double[][] expected = new ReferenceForward(config, weights).logSoftmax(tokens,
@@ -81,5 +75,49 @@ class DualChunkAttentionTest {
             }
             assertTrue(fromPlain > 1e-2, "DCA logits equal plain RoPE's (" + fromPlain + ")");
         }
+    }
+
+    /**
+     * Above the sparse threshold (0 here) a DCA model runs its per-head sparse config: A-shape heads (sink 8, local
+     * 40), so the reference can apply the same mask; every region's keys are limited by it.
+     */
+    @Test
+    void sparsePrefillAboveTheThresholdMatchesTheMaskedReference() throws Exception {
+        ModelConfig config = dcaModel(new DualChunkAttentionConfig(64, 16, 64, 0));
+        List<HostTensor> weights = TinyModels.weights(config, 17);
+        Path model = write(config, weights);
+        PatternSpec aShape = PatternSpec.aShape(8, 40);
+        SparseAttentionConfig.uniform(aShape, config.numLayers(), config.numHeads()).write(model.resolve(SparseAttentionConfig.FILE_NAME));
+        int[] tokens = SparseEngineTest.tokens(300, 2);
+        int chunk = 128;
+        double[][] expected = new ReferenceForward(config, weights).logSoftmax(tokens,
+                (layer, head, query, key) -> key < aShape.vertical() || key > query / 64 * 64 - aShape.slash(),
+                t -> Math.min(tokens.length, (t / chunk + 1) * chunk));
+        try (InferenceEngine engine = new InferenceEngine(LoadedModel.load(model, WeightOptions.AS_STORED),
+                EngineOptions.DEFAULTS.withPrefillChunk(chunk))) {
+            float[][] scored = engine.score(tokens);
+            for (int i = 0; i < tokens.length; i++) {
+                float[] lp = SparseEngineTest.logSoftmax(scored[i]);
+                for (int id = 0; id < lp.length; id++) {
+                    assertEquals(expected[i][id], lp[id], 1e-4 * Math.max(1, Math.abs(expected[i][id]) / 10),
+                            "position " + i + " token " + id);
+                }
+            }
+        }
+    }
+
+    private static ModelConfig dcaModel(DualChunkAttentionConfig dca) {
+        ModelConfig base = TinyModels.qwen2();
+        return new ModelConfig(base.architecture(), base.hiddenSize(), base.intermediateSize(),
+                base.numLayers(), base.numHeads(), base.numKvHeads(), base.headDim(), base.vocabSize(), base.rmsNormEps(),
+                base.ropeTheta(), RopeScaling.NONE, 4096, true, true, 0, base.numLayers(), -1, base.eosTokenIds(), dca);
+    }
+
+    private Path write(ModelConfig config, List<HostTensor> weights) throws Exception {
+        Path model = Files.createTempDirectory(dir, "dca");
+        Files.writeString(model.resolve("config.json"), config.toJson());
+        SafetensorsWriter.write(model.resolve("model.safetensors"), weights, DType.F32, Map.of());
+        TokenizerGenerator.write(model, config.vocabSize());
+        return model;
     }
 }
