@@ -4,16 +4,28 @@ import io.kvasir.engine.kv.BlockTable;
 import io.kvasir.engine.kv.KvCache;
 import io.kvasir.engine.kv.KvLayerStorage;
 import io.kvasir.engine.kv.TileRef;
-import io.kvasir.engine.tensor.VectorOps;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Arrays;
 
 /**
  * The one attention kernel: tiled online softmax ("flash" attention) over 64-token paged KV blocks, with GQA,
  * the causal mask, an optional sliding window, executing an {@link AttentionPlan}. One call computes one query
  * head for up to 64 consecutive query rows of one sequence, so callers parallelize over (sequence, head, block).
+ *
+ * <p>The keys a plan names are gathered, 64 at a time, into a transposed key tile and a value tile; ranges at any
+ * offset and scattered extra columns cost the same per key. A gathered tile wholly visible to every row of the
+ * query block skips masking; only tiles that straddle the diagonal (or the window edge) are masked.
  */
 public final class PagedAttention {
 
     public static final int QUERY_BLOCK = KvCache.BLOCK_TOKENS;
+    /** Keys per gathered tile. */
+    private static final int TILE = KvCache.BLOCK_TOKENS;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
     private final int numHeads;
     private final int headDim;
@@ -22,6 +34,9 @@ public final class PagedAttention {
     private final ThreadLocal<Scratch> scratch;
 
     public PagedAttention(int numHeads, int numKvHeads, int headDim) {
+        if (TILE % (4 * F.length()) != 0) {
+            throw new IllegalStateException("4 vectors of " + F.length() + " lanes do not divide the tile width " + TILE);
+        }
         this.numHeads = numHeads;
         this.headDim = headDim;
         this.groupSize = numHeads / numKvHeads;
@@ -43,101 +58,220 @@ public final class PagedAttention {
             throw new IllegalArgumentException("query block of " + rows + " rows");
         }
         Scratch s = scratch.get();
-        s.reset(rows);
-        int kvHead = head / groupSize;
         int firstPos = firstPosition + rowStart;
         int lastPos = firstPosition + rowEnd - 1;
+        s.begin(kv, table, head / groupSize, rows, firstPos, window);
         KeySpans spans = plan.spans(head, firstPos, lastPos);
+        int lowest = window > 0 ? Math.max(0, firstPos - window + 1) : 0;   // no row of the block sees keys below
         for (int i = 0; i < spans.starts().length; i++) {
-            int start = Math.max(0, spans.starts()[i]);
             int end = Math.min(spans.ends()[i], lastPos + 1);
-            for (int blockStart = start - start % KvCache.BLOCK_TOKENS; blockStart < end; blockStart += KvCache.BLOCK_TOKENS) {
-                int logical = blockStart / KvCache.BLOCK_TOKENS;
-                int from = Math.max(start, blockStart);
-                int to = Math.min(end, blockStart + KvCache.BLOCK_TOKENS);
-                visitTile(kv, table.physicalBlock(logical), kvHead, blockStart, from, to, window,
-                        q, qOffset, head, rowStart, rows, firstPos, s);
+            int pos = Math.max(lowest, spans.starts()[i]);
+            while (pos < end) {
+                int blockEnd = (pos / KvCache.BLOCK_TOKENS + 1) * KvCache.BLOCK_TOKENS;
+                int n = Math.min(Math.min(end, blockEnd), pos + TILE - s.count) - pos;
+                s.gather(pos, n);
+                pos += n;
+                if (s.count == TILE) {
+                    flush(s, q, qOffset, head, rowStart);
+                }
             }
         }
         for (int column : spans.extraColumns()) {
-            if (column <= lastPos) {
-                int blockStart = column - column % KvCache.BLOCK_TOKENS;
-                visitTile(kv, table.physicalBlock(column / KvCache.BLOCK_TOKENS), kvHead, blockStart, column, column + 1,
-                        window, q, qOffset, head, rowStart, rows, firstPos, s);
+            if (column >= lowest && column <= lastPos) {
+                s.gather(column, 1);
+                if (s.count == TILE) {
+                    flush(s, q, qOffset, head, rowStart);
+                }
             }
+        }
+        if (s.count > 0) {
+            flush(s, q, qOffset, head, rowStart);
         }
         for (int r = 0; r < rows; r++) {
             int o = outOffset + ((rowStart + r) * numHeads + head) * headDim;
             float inv = s.sum[r] > 0 ? 1f / s.sum[r] : 0f;
-            System.arraycopy(s.acc, r * headDim, out, o, headDim);
-            VectorOps.scale(out, o, headDim, inv);
+            for (int d = 0; d < headDim; d++) {
+                out[o + d] = s.acc[r * headDim + d] * inv;
+            }
             if (lse != null) {
                 lse[(rowStart + r) * numHeads + head] = s.sum[r] > 0 ? (float) (s.max[r] + Math.log(s.sum[r])) : Float.NEGATIVE_INFINITY;
             }
         }
     }
 
-    /** Keys at positions [from, to) of the block starting at {@code blockStart}, for every row of the query block. */
-    private void visitTile(KvLayerStorage kv, int physicalBlock, int kvHead, int blockStart, int from, int to, int window,
-                           float[] q, int qOffset, int head, int rowStart, int rows, int firstPos, Scratch s) {
-        kv.keys(physicalBlock, kvHead, s.keyTile, s.keys);
-        boolean valuesLoaded = false;
-        for (int r = 0; r < rows; r++) {
-            int pos = firstPos + r;
-            int hi = Math.min(to, pos + 1);                                    // causal
-            int lo = window > 0 ? Math.max(from, pos - window + 1) : from;      // sliding window
-            if (lo >= hi) {
-                continue;
-            }
-            if (!valuesLoaded) {
-                kv.values(physicalBlock, kvHead, s.valueTile, s.values);
-                valuesLoaded = true;
-            }
+    /** Folds the gathered keys into every row's running softmax, then empties the tile. */
+    private void flush(Scratch s, float[] q, int qOffset, int head, int rowStart) {
+        int n = s.count;
+        boolean masked = s.maxKeyPos > s.firstPos || (s.window > 0 && s.minKeyPos <= s.firstPos + s.rows - 1 - s.window);
+        for (int c = n; c < TILE; c++) {
+            s.keyPos[c] = Integer.MAX_VALUE;                                 // empty lanes: never visible
+        }
+        for (int r = 0; r < s.rows; r++) {
+            int pos = s.firstPos + r;
             int qAt = qOffset + ((rowStart + r) * numHeads + head) * headDim;
+            scores(s, q, qAt);
+            if (masked || n < TILE) {
+                int windowFloor = s.window > 0 ? pos - s.window : Integer.MIN_VALUE;
+                boolean any = false;
+                for (int c = 0; c < TILE; c++) {
+                    if (s.keyPos[c] > pos || s.keyPos[c] <= windowFloor) {
+                        s.scores[c] = Float.NEGATIVE_INFINITY;
+                    } else {
+                        any = true;
+                    }
+                }
+                if (!any) {
+                    continue;
+                }
+            }
             float tileMax = Float.NEGATIVE_INFINITY;
-            for (int j = lo; j < hi; j++) {
-                float score = scale * VectorOps.dot(q, qAt, s.keys.array, s.keys.offset + (j - blockStart) * headDim, headDim);
-                s.scores[j - lo] = score;
-                tileMax = Math.max(tileMax, score);
+            for (int c = 0; c < TILE; c += F.length()) {
+                tileMax = Math.max(tileMax, FloatVector.fromArray(F, s.scores, c).reduceLanes(VectorOperators.MAX));
             }
             float newMax = Math.max(s.max[r], tileMax);
             if (newMax > s.max[r] && s.sum[r] > 0) {
                 float correction = (float) Math.exp(s.max[r] - newMax);
                 s.sum[r] *= correction;
-                VectorOps.scale(s.acc, r * headDim, headDim, correction);
+                for (int d = 0; d < headDim; d++) {
+                    s.acc[r * headDim + d] *= correction;
+                }
             }
             s.max[r] = newMax;
             float sum = 0;
-            for (int j = lo; j < hi; j++) {
-                float p = (float) Math.exp(s.scores[j - lo] - newMax);
-                sum += p;
-                VectorOps.axpy(p, s.values.array, s.values.offset + (j - blockStart) * headDim, s.acc, r * headDim, headDim);
+            for (int c = 0; c < TILE; c += F.length()) {
+                FloatVector p = FloatVector.fromArray(F, s.scores, c).sub(newMax).lanewise(VectorOperators.EXP);
+                p.intoArray(s.scores, c);
+                sum += p.reduceLanes(VectorOperators.ADD);
             }
             s.sum[r] += sum;
+            accumulateValues(s, n, r * headDim);
+        }
+        s.clear();
+    }
+
+    /**
+     * scores[c] = scale · q · k_c for the 64 gathered keys, reading the transposed tile one dimension at a time; four
+     * independent accumulators hide the FMA latency (one chain would stall on each add).
+     */
+    private void scores(Scratch s, float[] q, int qAt) {
+        int l = F.length();
+        for (int c = 0; c < TILE; c += 4 * l) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int d = 0; d < headDim; d++) {
+                FloatVector qd = FloatVector.broadcast(F, q[qAt + d]);
+                int at = d * TILE + c;
+                a0 = FloatVector.fromArray(F, s.keysT, at).fma(qd, a0);
+                a1 = FloatVector.fromArray(F, s.keysT, at + l).fma(qd, a1);
+                a2 = FloatVector.fromArray(F, s.keysT, at + 2 * l).fma(qd, a2);
+                a3 = FloatVector.fromArray(F, s.keysT, at + 3 * l).fma(qd, a3);
+            }
+            a0.mul(scale).intoArray(s.scores, c);
+            a1.mul(scale).intoArray(s.scores, c + l);
+            a2.mul(scale).intoArray(s.scores, c + 2 * l);
+            a3.mul(scale).intoArray(s.scores, c + 3 * l);
         }
     }
 
-    /** Per-thread working memory for one query block. */
+    /** acc[row] += Σ_c p_c · v_c, four vectors of the head dimension at a time so they stay in registers. */
+    private void accumulateValues(Scratch s, int n, int accAt) {
+        int l = F.length();
+        int d = 0;
+        for (; d + 4 * l <= headDim; d += 4 * l) {
+            FloatVector a0 = FloatVector.fromArray(F, s.acc, accAt + d);
+            FloatVector a1 = FloatVector.fromArray(F, s.acc, accAt + d + l);
+            FloatVector a2 = FloatVector.fromArray(F, s.acc, accAt + d + 2 * l);
+            FloatVector a3 = FloatVector.fromArray(F, s.acc, accAt + d + 3 * l);
+            for (int c = 0; c < n; c++) {
+                FloatVector p = FloatVector.broadcast(F, s.scores[c]);
+                int at = c * headDim + d;
+                a0 = FloatVector.fromArray(F, s.values, at).fma(p, a0);
+                a1 = FloatVector.fromArray(F, s.values, at + l).fma(p, a1);
+                a2 = FloatVector.fromArray(F, s.values, at + 2 * l).fma(p, a2);
+                a3 = FloatVector.fromArray(F, s.values, at + 3 * l).fma(p, a3);
+            }
+            a0.intoArray(s.acc, accAt + d);
+            a1.intoArray(s.acc, accAt + d + l);
+            a2.intoArray(s.acc, accAt + d + 2 * l);
+            a3.intoArray(s.acc, accAt + d + 3 * l);
+        }
+        for (; d < headDim; d += l) {
+            VectorMask<Float> lanes = F.indexInRange(d, headDim);
+            FloatVector acc = FloatVector.fromArray(F, s.acc, accAt + d, lanes);
+            for (int c = 0; c < n; c++) {
+                acc = FloatVector.fromArray(F, s.values, c * headDim + d, lanes).fma(FloatVector.broadcast(F, s.scores[c]), acc);
+            }
+            acc.intoArray(s.acc, accAt + d, lanes);
+        }
+    }
+
+    /** Per-thread working memory for one query block: running softmax state and the gathered key/value tile. */
     private static final class Scratch {
+        final int headDim;
         final float[] max = new float[QUERY_BLOCK];
         final float[] sum = new float[QUERY_BLOCK];
-        final float[] scores = new float[KvCache.BLOCK_TOKENS];
+        final float[] scores = new float[TILE];
         final float[] acc;
+        final float[] keysT;
+        final float[] values;
+        final int[] keyPos = new int[TILE];
         final float[] keyTile;
         final float[] valueTile;
         final TileRef keys = new TileRef();
-        final TileRef values = new TileRef();
+        final TileRef vals = new TileRef();
+        KvLayerStorage kv;
+        BlockTable table;
+        int kvHead, rows, firstPos, window, count, minKeyPos, maxKeyPos;
+        int loadedBlock;
 
         Scratch(int headDim) {
+            this.headDim = headDim;
             acc = new float[QUERY_BLOCK * headDim];
+            keysT = new float[headDim * TILE];
+            values = new float[TILE * headDim];
             keyTile = new float[KvCache.BLOCK_TOKENS * headDim];
             valueTile = new float[KvCache.BLOCK_TOKENS * headDim];
         }
 
-        void reset(int rows) {
-            java.util.Arrays.fill(max, 0, rows, Float.NEGATIVE_INFINITY);
-            java.util.Arrays.fill(sum, 0, rows, 0f);
-            java.util.Arrays.fill(acc, 0, rows * acc.length / QUERY_BLOCK, 0f);
+        void begin(KvLayerStorage kv, BlockTable table, int kvHead, int rows, int firstPos, int window) {
+            this.kv = kv;
+            this.table = table;
+            this.kvHead = kvHead;
+            this.rows = rows;
+            this.firstPos = firstPos;
+            this.window = window;
+            this.loadedBlock = -1;
+            Arrays.fill(max, 0, rows, Float.NEGATIVE_INFINITY);
+            Arrays.fill(sum, 0, rows, 0f);
+            Arrays.fill(acc, 0, rows * headDim, 0f);
+            clear();
+        }
+
+        void clear() {
+            count = 0;
+            minKeyPos = Integer.MAX_VALUE;
+            maxKeyPos = Integer.MIN_VALUE;
+        }
+
+        /** Appends keys [pos, pos + n) (all in one KV block) to the tile: keys transposed, values as rows. */
+        void gather(int pos, int n) {
+            int logical = pos / KvCache.BLOCK_TOKENS;
+            if (logical != loadedBlock) {
+                int physical = table.physicalBlock(logical);
+                kv.keys(physical, kvHead, keyTile, keys);
+                kv.values(physical, kvHead, valueTile, vals);
+                loadedBlock = logical;
+            }
+            int slot = pos - logical * KvCache.BLOCK_TOKENS;
+            for (int j = 0; j < n; j++, count++) {
+                int src = keys.offset + (slot + j) * headDim;
+                for (int d = 0; d < headDim; d++) {
+                    keysT[d * TILE + count] = keys.array[src + d];
+                }
+                System.arraycopy(vals.array, vals.offset + (slot + j) * headDim, values, count * headDim, headDim);
+                keyPos[count] = pos + j;
+            }
+            minKeyPos = Math.min(minKeyPos, pos);
+            maxKeyPos = Math.max(maxKeyPos, pos + n - 1);
         }
     }
 }

@@ -2,12 +2,14 @@ package io.kvasir.engine.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvasir.engine.bench.AttentionBenchmark;
 import io.kvasir.engine.bench.CompareBenchmark;
 import io.kvasir.engine.bench.DecodeBenchmark;
 import io.kvasir.engine.bench.ExpertsBenchmark;
 import io.kvasir.engine.bench.FusedDecodeBenchmark;
 import io.kvasir.engine.bench.GemmBenchmark;
 import io.kvasir.engine.bench.NeedleBenchmark;
+import io.kvasir.engine.bench.SparsePrefillBenchmark;
 import io.kvasir.engine.gpu.GpuAttentionBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,14 +17,30 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", description = "Run a benchmark suite and write its results as JSON.")
 final class BenchCommand implements Callable<Integer> {
 
     @Parameters(index = "0", description = "gemm | decode | compare (engine vs llama.cpp on the bench shape)"
-            + " | experts (Read-ME expert cache) | attention (with --device cuda) | needle (retrieval per prefill method)")
+            + " | experts (Read-ME expert cache) | attention (sparse methods, one layer; --device cuda: on the GPU)"
+            + " | prefill-sparse (end-to-end sparse prefill, small shape) | needle (retrieval per prefill method)")
     String suite;
+
+    @Option(names = "--lengths", split = ",", defaultValue = "8192,32768,131072",
+            description = "attention, prefill-sparse, needle: prompt lengths (default ${DEFAULT-VALUE})")
+    int[] lengths;
+
+    @Option(names = "--prefill-chunk", defaultValue = "4096", description = "prefill-sparse: tokens per prefill chunk")
+    int prefillChunk;
+
+    @Option(names = "--methods", split = ",", description = "attention, prefill-sparse: methods to report (default "
+            + "dense,a_shape,vertical_slash,block_sparse,s2; dense is always timed as the baseline); needle: prefill methods, "
+            + "each NAME or NAME:BUDGET (default dense)")
+    List<String> methods;
+
+    private static final List<String> ATTENTION_METHODS = List.of("dense", "a_shape", "vertical_slash", "block_sparse", "s2");
 
     @Option(names = "--json", required = true, description = "output file")
     Path json;
@@ -32,10 +50,6 @@ final class BenchCommand implements Callable<Integer> {
 
     @Mixin
     DeviceOption device;
-
-    @Option(names = "--lengths", split = ",", defaultValue = "32768,131072",
-            description = "attention, needle: context lengths in tokens (default ${DEFAULT-VALUE})")
-    int[] lengths;
 
     @Mixin
     NeedleBenchOptions needle;
@@ -47,12 +61,19 @@ final class BenchCommand implements Callable<Integer> {
             case "decode" -> fusion ? FusedDecodeBenchmark.run() : DecodeBenchmark.run();
             case "compare" -> CompareBenchmark.run();
             case "experts" -> ExpertsBenchmark.run();
-            case "needle" -> NeedleBenchmark.run(needle.settings(lengths));
-            default -> throw new IllegalArgumentException("unknown suite '" + suite + "' (gemm, decode, compare, experts, needle)");
+            case "attention" -> AttentionBenchmark.run(lengths, methodsOr(ATTENTION_METHODS));
+            case "prefill-sparse" -> SparsePrefillBenchmark.run(lengths, methodsOr(ATTENTION_METHODS), prefillChunk);
+            case "needle" -> NeedleBenchmark.run(needle.settings(lengths, methodsOr(List.of("dense"))));
+            default -> throw new IllegalArgumentException("unknown suite '" + suite
+                    + "' (gemm, decode, compare, experts, attention, prefill-sparse, needle)");
         };
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), result);
         System.out.println(result.toPrettyString());
         return 0;
+    }
+
+    private List<String> methodsOr(List<String> defaults) {
+        return methods != null ? methods : defaults;
     }
 
     private ObjectNode gpuSuite() {

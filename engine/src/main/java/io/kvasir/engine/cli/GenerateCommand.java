@@ -50,7 +50,7 @@ final class GenerateCommand implements Callable<Integer> {
         device.requireCpuForwardPass("generate");
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (InferenceEngine engine = new InferenceEngine(LoadedModel.load(model.path, model.weightOptions()),
-                EngineOptions.DEFAULTS.withPrefillChunk(prefillChunk).withKvPrecision(model.kvPrecision))) {
+                EngineOptions.DEFAULTS.withPrefillChunk(prefillChunk).withKvPrecision(model.kvPrecision).withSparseConfig(model.sparseConfig))) {
             LoadedModel m = engine.model();
             int[] ids = chat
                     ? m.tokenizer().encodeWithoutSpecialTokens(m.chatTemplate().render(List.of(new ChatMessage("user", prompt)), true))

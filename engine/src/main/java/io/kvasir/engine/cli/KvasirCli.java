@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code ./kvasir} for the engine's commands. */
 @Command(name = "kvasir", mixinStandardHelpOptions = true,
         subcommands = {DemoModelCommand.class, NeedleModelCommand.class, GenerateCommand.class, ScoreCommand.class,
-                BenchCommand.class, StageCommand.class})
+                BenchCommand.class, StageCommand.class, SparseSearchCommand.class})
 public final class KvasirCli {
 
     public static void main(String[] args) {

@@ -30,6 +30,10 @@ final class ModelOptions {
     @Option(names = "--expert-prefetch", description = "MoE models: convert the next layer's experts in the background")
     boolean expertPrefetch;
 
+    @Option(names = "--sparse-config", description = "sparse attention patterns (MInference JSON, e.g. from sparse-search); "
+            + "default: the model folder's sparse_attention_config.json if any, else dense")
+    Path sparseConfig;
+
     WeightOptions weightOptions() {
         return new WeightOptions(quantize, new ExpertCacheOptions(expertCache == null ? Integer.MAX_VALUE : expertCache,
                 EvictionPolicy.parse(expertPolicy), expertPrefetch));

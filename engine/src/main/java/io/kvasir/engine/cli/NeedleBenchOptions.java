@@ -14,10 +14,6 @@ final class NeedleBenchOptions {
             description = "needle: depths of the asked needle (0 = first token, 1 = just before the question)")
     List<Double> depths;
 
-    @Option(names = "--methods", split = ",", defaultValue = "dense",
-            description = "needle: prefill methods, each NAME or NAME:BUDGET (the method reads its budget)")
-    List<String> methods;
-
     @Option(names = "--needles", split = ",", defaultValue = "1", description = "needle: needles per prompt (distinct keys)")
     List<Integer> needles;
 
@@ -27,8 +23,8 @@ final class NeedleBenchOptions {
     @Option(names = "--seed", defaultValue = "1", description = "needle: picks keys, values and positions")
     long seed;
 
-    /** @param lengths the bench command's {@code --lengths}, shared with the attention suite */
-    NeedleBenchmark.Settings settings(int[] lengths) {
+    /** @param lengths and {@code methods}: the bench command's options, shared with the attention suites */
+    NeedleBenchmark.Settings settings(int[] lengths, List<String> methods) {
         return new NeedleBenchmark.Settings(model, Arrays.stream(lengths).boxed().toList(), depths, needles, methods, seed);
     }
 }

@@ -37,7 +37,7 @@ final class ScoreCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         device.requireCpuForwardPass("score");
         try (InferenceEngine engine = new InferenceEngine(LoadedModel.load(model.path, model.weightOptions()),
-                EngineOptions.DEFAULTS.withKvPrecision(model.kvPrecision))) {
+                EngineOptions.DEFAULTS.withKvPrecision(model.kvPrecision).withSparseConfig(model.sparseConfig))) {
             float[][] logits = engine.score(tokens);
             ObjectMapper mapper = new ObjectMapper();
             ObjectNode root = mapper.createObjectNode();

@@ -17,6 +17,7 @@ import java.util.List;
  * @param slidingWindow       window in tokens for layers at index {@code >= maxWindowLayers}; 0 = none
  * @param maxWindowLayers     Qwen2: the first {@code maxWindowLayers} layers use full attention
  * @param moe                 mixture-of-experts parameters, or null for a dense model
+ * @param dualChunkAttention  Qwen2.5-1M dual-chunk attention, or null
  */
 public record ModelConfig(
         String architecture,
@@ -37,7 +38,8 @@ public record ModelConfig(
         int maxWindowLayers,
         int bosTokenId,
         List<Integer> eosTokenIds,
-        MoeConfig moe) {
+        MoeConfig moe,
+        DualChunkAttentionConfig dualChunkAttention) {
 
     public static final String QWEN2 = "Qwen2ForCausalLM";
     public static final String LLAMA = "LlamaForCausalLM";
@@ -48,6 +50,24 @@ public record ModelConfig(
     private static final List<String> SUPPORTED = List.of(QWEN2, LLAMA, QWEN2_MOE, MIXTRAL, READ_ME);
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A configuration with mixture-of-experts parameters {@code moe} (null: dense) and no dual-chunk attention. */
+    public ModelConfig(String architecture, int hiddenSize, int intermediateSize, int numLayers, int numHeads,
+                       int numKvHeads, int headDim, int vocabSize, double rmsNormEps, double ropeTheta,
+                       RopeScaling ropeScaling, int maxPositionEmbeddings, boolean tieWordEmbeddings,
+                       boolean attentionBias, int slidingWindow, int maxWindowLayers, int bosTokenId,
+                       List<Integer> eosTokenIds, MoeConfig moe) {
+        this(architecture, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, vocabSize, rmsNormEps,
+                ropeTheta, ropeScaling, maxPositionEmbeddings, tieWordEmbeddings, attentionBias, slidingWindow,
+                maxWindowLayers, bosTokenId, eosTokenIds, moe, null);
+    }
+
+    /** The same configuration with dual-chunk attention {@code dca} (null: none). */
+    public ModelConfig withDualChunkAttention(DualChunkAttentionConfig dca) {
+        return new ModelConfig(architecture, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim,
+                vocabSize, rmsNormEps, ropeTheta, ropeScaling, maxPositionEmbeddings, tieWordEmbeddings, attentionBias,
+                slidingWindow, maxWindowLayers, bosTokenId, eosTokenIds, moe, dca);
+    }
 
     public ModelConfig {
         if (hiddenSize <= 0 || numLayers <= 0 || numHeads <= 0 || numKvHeads <= 0 || vocabSize <= 0 || headDim <= 0) {
@@ -74,7 +94,7 @@ public record ModelConfig(
                        List<Integer> eosTokenIds) {
         this(architecture, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, vocabSize,
                 rmsNormEps, ropeTheta, ropeScaling, maxPositionEmbeddings, tieWordEmbeddings, attentionBias,
-                slidingWindow, maxWindowLayers, bosTokenId, eosTokenIds, null);
+                slidingWindow, maxWindowLayers, bosTokenId, eosTokenIds, (MoeConfig) null);
     }
 
     /** Qwen2 and Qwen2-MoE share Qwen2's attention (q/k/v biases, sliding-window keys). */
@@ -132,7 +152,8 @@ public record ModelConfig(
                 n.path("tie_word_embeddings").asBoolean(false),
                 qwen || n.path("attention_bias").asBoolean(false),
                 window, qwen ? n.path("max_window_layers").asInt(layers) : 0,
-                n.path("bos_token_id").asInt(-1), eos, MoeConfigJson.read(arch, n));
+                n.path("bos_token_id").asInt(-1), eos, MoeConfigJson.read(arch, n),
+                DualChunkAttentionConfig.fromJson(n, n.path("max_position_embeddings").asInt(32768)));
     }
 
     private static RopeScaling ropeScaling(JsonNode s) {
@@ -205,6 +226,9 @@ public record ModelConfig(
             }
         }
         MoeConfigJson.write(this, n);
+        if (dualChunkAttention != null) {
+            dualChunkAttention.writeTo(n);
+        }
         if (bosTokenId >= 0) {
             n.put("bos_token_id", bosTokenId);
         }

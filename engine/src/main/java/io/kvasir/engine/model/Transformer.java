@@ -1,6 +1,9 @@
 package io.kvasir.engine.model;
 
+import io.kvasir.engine.attention.AttentionInputs;
 import io.kvasir.engine.attention.AttentionPlan;
+import io.kvasir.engine.attention.AttentionPlanner;
+import io.kvasir.engine.attention.DualChunkAttention;
 import io.kvasir.engine.attention.PagedAttention;
 import io.kvasir.engine.kv.KvCache;
 import io.kvasir.engine.kv.KvCacheFullException;
@@ -23,14 +26,26 @@ public final class Transformer {
     private final KvCache cache;
     private final RotaryEmbedding rope;
     private final PagedAttention attention;
+    private final AttentionPlanner planner;
+    private final DualChunkAttentionConfig dca;
+    private final DualChunkAttention dualChunk;
     private ForwardBuffers buf = new ForwardBuffers(0, null);
 
     public Transformer(ModelConfig config, ModelWeights weights, KvCache cache) {
+        this(config, weights, cache, null);
+    }
+
+    /** {@code planner} chooses each layer's plan for chunks that bring none; null means dense attention. */
+    public Transformer(ModelConfig config, ModelWeights weights, KvCache cache, AttentionPlanner planner) {
+        this.planner = planner;
         this.c = config;
         this.w = weights;
         this.cache = cache;
         this.rope = new RotaryEmbedding(config);
         this.attention = new PagedAttention(config.numHeads(), config.numKvHeads(), config.headDim());
+        this.dca = config.dualChunkAttention();
+        this.dualChunk = dca == null ? null
+                : new DualChunkAttention(attention, config.numHeads(), config.headDim(), dca.chunkLength());
     }
 
     public ModelConfig config() {
@@ -83,7 +98,7 @@ public final class Transformer {
         }
         int half = hd / 2;
         for (int t = 0; t < T; t++) {                                   // cos/sin[T×hd/2], shared by all layers
-            rope.angles(b.position[t], f.cosRow, f.sinRow);
+            rope.angles(dca == null ? b.position[t] : dca.keyPosition(b.position[t]), f.cosRow, f.sinRow);
             System.arraycopy(f.cosRow, 0, f.cos, t * half, half);
             System.arraycopy(f.sinRow, 0, f.sin, t * half, half);
         }
@@ -96,9 +111,15 @@ public final class Transformer {
             addBiasRows(f.q, lw.qBias(), T, qDim);
             addBiasRows(f.k, lw.kBias(), T, kvDim);
             addBiasRows(f.v, lw.vBias(), T, kvDim);
+            if (dca != null) {
+                DualChunkQueries.rotate(dca, rope, b.position, b.sequenceLength, f.q, f.dcaQueries, T, c.numHeads());
+            }
             for (int t = 0; t < T; t++) {
-                rope.rotate(f.q, t * qDim, c.numHeads(), f.cos, f.sin, t * half);
+                rope.rotate(f.q, t * qDim, c.numHeads(), f.cos, f.sin, t * half);   // DCA: these are the intra queries
                 rope.rotate(f.k, t * kvDim, c.numKvHeads(), f.cos, f.sin, t * half);
+            }
+            if (dca != null) {
+                DualChunkQueries.scale(dca, b.sequenceLength, f.q, T, qDim);
             }
             storeKv(b, cache.layer(l), f.k, f.v, T);
             attend(b, l, f.q, f.attn);                                  // attn[T×nH×hd]
@@ -147,13 +168,32 @@ public final class Transformer {
         }
     }
 
-    /** One task per (chunk, query head, 64-row query block), spread over the shared pool. */
+    /**
+     * One task per (chunk, query head, 64-row query block), spread over the shared pool. Each chunk's plan is its own
+     * (a fixed {@link SequenceChunk#plan()}) or the planner's for this layer, estimated from the chunk's queries and
+     * the keys cached so far (this chunk's included).
+     */
     private void attend(Batch b, int layer, float[] q, float[] out) {
         int heads = c.numHeads();
         int window = c.slidingWindowOf(layer);
         AttentionPlan dense = AttentionPlan.dense(window);
         KvLayerStorage kv = cache.layer(layer);
+        AttentionPlan[] plans = new AttentionPlan[b.chunks.size()];
+        for (int i = 0; i < plans.length; i++) {
+            SequenceChunk chunk = b.chunks.get(i);
+            int first = b.firstToken[i];
+            AttentionPlan plan = chunk.plan();
+            if (plan == null && planner != null) {
+                plan = planner.plan(layer, new AttentionInputs(kv, chunk.table(), q, first * heads * c.headDim(),
+                        chunk.tokens().length, b.position[first], heads, c.numKvHeads(), c.headDim(), window));
+            }
+            plans[i] = plan != null ? plan : dense;
+        }
         int[] taskChunk = b.taskChunk, taskBlock = b.taskBlock;
+        if (dca != null) {
+            attendDualChunk(b, layer, kv, q, out);
+            return;
+        }
         Parallel.forEach(taskChunk.length * heads, task -> {
             int i = task / heads, head = task % heads;
             SequenceChunk chunk = b.chunks.get(taskChunk[i]);
@@ -161,8 +201,42 @@ public final class Transformer {
             int rowStart = taskBlock[i] * PagedAttention.QUERY_BLOCK;
             int rowEnd = Math.min(chunk.tokens().length, rowStart + PagedAttention.QUERY_BLOCK);
             int qOffset = first * heads * c.headDim();
-            attention.attend(kv, chunk.table(), chunk.plan() != null ? chunk.plan() : dense, window,
+            attention.attend(kv, chunk.table(), plans[taskChunk[i]], window,
                     q, qOffset, b.position[first], head, rowStart, rowEnd, out, qOffset, null);
+        });
+    }
+
+    /**
+     * Dual-chunk attention: three rotations of each query, merged per row. Chunks of sequences longer than the
+     * sparse threshold use the planner's plan, estimated with all three rotations.
+     */
+    private void attendDualChunk(Batch b, int layer, KvLayerStorage kv, float[] q, float[] out) {
+        int heads = c.numHeads();
+        ForwardBuffers f = buf;
+        float[][] queries = {q, f.dcaQueries[0], f.dcaQueries[1]};
+        float[][][] partLse = new float[b.chunks.size()][3][];
+        AttentionPlan[] plans = new AttentionPlan[b.chunks.size()];
+        for (int i = 0; i < partLse.length; i++) {
+            SequenceChunk chunk = b.chunks.get(i);
+            for (int r = 0; r < 3; r++) {
+                partLse[i][r] = new float[chunk.tokens().length * heads];
+            }
+            int first = b.firstToken[i], rows = chunk.tokens().length;
+            plans[i] = chunk.plan();
+            if (plans[i] == null && planner != null && b.position[first] + rows >= dca.sparseAttentionThreshold()) {
+                plans[i] = planner.plan(layer, new AttentionInputs(kv, chunk.table(), q, first * heads * c.headDim(), rows,
+                        b.position[first], heads, c.numKvHeads(), c.headDim(), 0, f.dcaQueries, dca.chunkLength()));
+            }
+        }
+        int[] taskChunk = b.taskChunk, taskBlock = b.taskBlock;
+        Parallel.forEach(taskChunk.length * heads, task -> {
+            int i = task / heads, head = task % heads;
+            SequenceChunk chunk = b.chunks.get(taskChunk[i]);
+            int first = b.firstToken[taskChunk[i]];
+            int rowStart = taskBlock[i] * PagedAttention.QUERY_BLOCK;
+            int rowEnd = Math.min(chunk.tokens().length, rowStart + PagedAttention.QUERY_BLOCK);
+            dualChunk.attend(kv, chunk.table(), queries, first * heads * c.headDim(), b.position[first], head,
+                    rowStart, rowEnd, plans[taskChunk[i]], out, f.dcaParts, partLse[taskChunk[i]]);
         });
     }
 
@@ -178,6 +252,8 @@ public final class Transformer {
         final List<SequenceChunk> chunks;
         final int tokens;
         final int[] token, position, chunkOf, firstToken, logitRows, taskChunk, taskBlock;
+        /** Per token, its sequence's length through this chunk (DCA's temperature depends on it). */
+        final int[] sequenceLength;
         private final int[] startLengths;
 
         private Batch(List<SequenceChunk> chunks) {
@@ -191,6 +267,7 @@ public final class Transformer {
             tokens = total;
             token = new int[total];
             position = new int[total];
+            sequenceLength = new int[total];
             chunkOf = new int[total];
             firstToken = new int[chunks.size()];
             logitRows = new int[rows];
@@ -219,6 +296,7 @@ public final class Transformer {
                 for (int j = 0; j < ch.tokens().length; j++, t++) {
                     b.token[t] = ch.tokens()[j];
                     b.position[t] = start + j;
+                    b.sequenceLength[t] = start + ch.tokens().length;
                     b.chunkOf[t] = i;
                     if (ch.allLogits() || j == ch.tokens().length - 1) {
                         b.logitRows[r++] = t;
@@ -243,11 +321,14 @@ public final class Transformer {
     private static final class ForwardBuffers {
         final int capacity;
         final float[] x, xn, q, k, v, attn, tmp, cos, sin, cosRow, sinRow;
+        /** DCA only: successive and inter query rotations, and the three regions' partial outputs. */
+        final float[][] dcaQueries, dcaParts;
 
         ForwardBuffers(int capacity, ModelConfig c) {
             this.capacity = capacity;
             if (c == null) {
                 x = xn = q = k = v = attn = tmp = cos = sin = cosRow = sinRow = new float[0];
+                dcaQueries = dcaParts = new float[0][];
                 return;
             }
             int H = c.hiddenSize(), qDim = c.numHeads() * c.headDim(), kvDim = c.numKvHeads() * c.headDim();
@@ -262,6 +343,9 @@ public final class Transformer {
             sin = new float[capacity * c.headDim() / 2];
             cosRow = new float[c.headDim() / 2];
             sinRow = new float[c.headDim() / 2];
+            int dcaArrays = c.dualChunkAttention() == null ? 0 : 1;
+            dcaQueries = new float[2 * dcaArrays][capacity * qDim];
+            dcaParts = new float[3 * dcaArrays][capacity * qDim];
         }
     }
 }

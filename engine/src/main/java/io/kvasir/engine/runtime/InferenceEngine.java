@@ -1,6 +1,7 @@
 package io.kvasir.engine.runtime;
 
 import io.kvasir.engine.attention.AttentionPlan;
+import io.kvasir.engine.attention.sparse.SparseAttentionSetup;
 import io.kvasir.engine.kv.BlockTable;
 import io.kvasir.engine.kv.KvCache;
 import io.kvasir.engine.model.ModelConfig;
@@ -35,7 +36,8 @@ public final class InferenceEngine implements AutoCloseable {
         this.cache = new KvCache(c.numLayers(), c.numKvHeads(), c.headDim(),
                 KvCache.blocksForBytes(options.kvCacheBytes(), c.numLayers(), c.numKvHeads(), c.headDim(), options.kvPrecision()),
                 options.kvPrecision());
-        this.transformer = new Transformer(c, model.weights(), cache);
+        this.transformer = new Transformer(c, model.weights(), cache,
+                SparseAttentionSetup.planner(model.path(), c, options.sparseConfig()));
     }
 
     public LoadedModel model() {

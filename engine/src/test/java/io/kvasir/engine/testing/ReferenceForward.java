@@ -1,5 +1,6 @@
 package io.kvasir.engine.testing;
 
+import io.kvasir.engine.model.DualChunkAttentionConfig;
 import io.kvasir.engine.model.HostTensor;
 import io.kvasir.engine.model.ModelConfig;
 import io.kvasir.engine.model.RopeScaling;
@@ -18,6 +19,7 @@ public class ReferenceForward {
 
     private final ModelConfig c;
     private final Map<String, double[]> w = new HashMap<>();
+    private java.util.function.IntUnaryOperator lengthAt = t -> Integer.MAX_VALUE;
 
     public ReferenceForward(ModelConfig config, List<HostTensor> tensors) {
         RopeScaling s = config.ropeScaling();
@@ -34,9 +36,30 @@ public class ReferenceForward {
         }
     }
 
+    /** Which keys query head {@code head} of {@code layer} at position {@code query} sees (within the causal ones). */
+    public interface AttentionMask {
+        AttentionMask CAUSAL = (layer, head, query, key) -> true;
+
+        boolean visible(int layer, int head, int query, int key);
+    }
+
     /** Log-softmax over the vocabulary of the next token after each position: {@code [T][V]}. */
     public double[][] logSoftmax(int[] tokens) {
-        double[][] logits = logits(tokens);
+        return logSoftmax(tokens, AttentionMask.CAUSAL);
+    }
+
+    /** As {@link #logSoftmax(int[])} with attention restricted to {@code mask} (sparse attention's reference). */
+    public double[][] logSoftmax(int[] tokens, AttentionMask mask) {
+        return logSoftmax(tokens, mask, t -> tokens.length);
+    }
+
+    /**
+     * As {@link #logSoftmax(int[], AttentionMask)}; for a model with dual-chunk attention the query at position t
+     * uses the temperature of a sequence of {@code lengthAt(t)} tokens (the length through its prefill chunk).
+     */
+    public double[][] logSoftmax(int[] tokens, AttentionMask mask, java.util.function.IntUnaryOperator lengthAt) {
+        this.lengthAt = lengthAt;
+        double[][] logits = logits(tokens, mask);
         double[][] out = new double[tokens.length][];
         for (int t = 0; t < tokens.length; t++) {
             out[t] = logSoftmax(logits[t]);
@@ -57,6 +80,11 @@ public class ReferenceForward {
 
     /** Logits {@code [T][V]}. */
     public double[][] logits(int[] tokens) {
+        lengthAt = t -> tokens.length;
+        return logits(tokens, AttentionMask.CAUSAL);
+    }
+
+    private double[][] logits(int[] tokens, AttentionMask mask) {
         int T = tokens.length, H = c.hiddenSize();
         double[][] x = new double[T][];
         for (int t = 0; t < T; t++) {
@@ -64,7 +92,7 @@ public class ReferenceForward {
         }
         for (int l = 0; l < c.numLayers(); l++) {
             String p = "model.layers." + l + ".";
-            double[][] attn = attention(p, rmsNormAll(x, p + "input_layernorm.weight"));
+            double[][] attn = attention(l, p, rmsNormAll(x, p + "input_layernorm.weight"), mask);
             add(x, attn);
             double[][] h = rmsNormAll(x, p + "post_attention_layernorm.weight");
             add(x, mlp(l, h, tokens));
@@ -98,14 +126,35 @@ public class ReferenceForward {
         return linear(downName, gate);         // [H]
     }
 
-    /** Causal GQA self-attention with rotate-halves RoPE; input and output {@code [T][H]}. */
-    private double[][] attention(String p, double[][] h) {
+    /** Causal GQA self-attention with rotate-halves RoPE (dual-chunk positions when configured); {@code [T][H]} in and out. */
+    private double[][] attention(int layer, String p, double[][] h, AttentionMask mask) {
         int T = h.length, d = c.headDim(), nH = c.numHeads(), nKv = c.numKvHeads();
+        DualChunkAttentionConfig dca = c.dualChunkAttention();
         double[][] q = new double[T][], k = new double[T][], v = new double[T][];
+        double[][][] dcaQ = new double[T][3][];                  // DCA: intra, successive, inter rotations
         for (int t = 0; t < T; t++) {
             q[t] = linear(p + "self_attn.q_proj", h[t]);   // [nH*d]
             k[t] = linear(p + "self_attn.k_proj", h[t]);   // [nKv*d]
             v[t] = linear(p + "self_attn.v_proj", h[t]);   // [nKv*d]
+            if (dca != null) {
+                // Written from the Qwen2.5-1M description, not from the engine: L = chunk − local; keys at t mod L.
+                int L = dca.chunkSize() - dca.localSize();
+                int[] qPos = {t % L, Math.min(t % L + L, dca.chunkSize()), Math.min(2 * L - 1, dca.chunkSize())};
+                double s = Math.max(1, 0.1 * Math.log((double) lengthAt.applyAsInt(t) / dca.originalMaxPositionEmbeddings()) + 1);
+                for (int r = 0; r < 3; r++) {
+                    dcaQ[t][r] = q[t].clone();
+                    for (int hd = 0; hd < nH; hd++) {
+                        rope(dcaQ[t][r], hd * d, qPos[r]);
+                    }
+                    for (int i = 0; i < dcaQ[t][r].length; i++) {
+                        dcaQ[t][r][i] *= s * s;
+                    }
+                }
+                for (int hd = 0; hd < nKv; hd++) {
+                    rope(k[t], hd * d, t % L);
+                }
+                continue;
+            }
             for (int hd = 0; hd < nH; hd++) {
                 rope(q[t], hd * d, t);
             }
@@ -120,11 +169,17 @@ public class ReferenceForward {
                 int kv = hd / c.kvGroupSize();
                 double[] scores = new double[t + 1];
                 for (int s = 0; s <= t; s++) {
+                    double[] query = q[t];
+                    if (dca != null) {
+                        int L = dca.chunkSize() - dca.localSize();
+                        int gap = t / L - s / L;
+                        query = dcaQ[t][gap == 0 ? 0 : gap == 1 ? 1 : 2];
+                    }
                     double dot = 0;
                     for (int i = 0; i < d; i++) {
-                        dot += q[t][hd * d + i] * k[s][kv * d + i];
+                        dot += query[hd * d + i] * k[s][kv * d + i];
                     }
-                    scores[s] = dot / Math.sqrt(d);
+                    scores[s] = mask.visible(layer, hd, t, s) ? dot / Math.sqrt(d) : Double.NEGATIVE_INFINITY;
                 }
                 double[] prob = softmax(scores);
                 for (int s = 0; s <= t; s++) {

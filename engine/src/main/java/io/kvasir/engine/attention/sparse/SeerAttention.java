@@ -1,0 +1,137 @@
+package io.kvasir.engine.attention.sparse;
+
+import io.kvasir.engine.attention.AttentionInputs;
+import io.kvasir.engine.attention.AttentionPlan;
+import io.kvasir.engine.attention.AttentionPlanner;
+import io.kvasir.engine.attention.KeySpans;
+import io.kvasir.engine.kv.KvCache;
+import io.kvasir.engine.model.HostTensor;
+import io.kvasir.engine.model.ModelConfig;
+import io.kvasir.engine.model.RopeScaling;
+import io.kvasir.engine.model.RotaryEmbedding;
+import io.kvasir.engine.model.format.SafetensorsCheckpoint;
+import io.kvasir.engine.model.format.SafetensorsWriter;
+import io.kvasir.engine.tensor.DType;
+import io.kvasir.engine.tensor.Parallel;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * SeerAttention: each layer's {@link SeerGate} scores the key blocks of every query block; a query block keeps the
+ * key blocks holding its own rows plus either the {@code topRatio} best of its causal blocks or those whose gate
+ * probability reaches {@code threshold} (when {@code threshold > 0}). The chunk's last two query blocks stay dense.
+ * Gates load from {@code DIR/model.safetensors} ({@value #FOLDER} in a model folder), tensors
+ * {@code layers.L.gate_q} {@code [heads, 128, headDim]} and {@code layers.L.gate_k} {@code [heads, 128, 3·headDim]}.
+ */
+public final class SeerAttention implements AttentionPlanner {
+
+    public static final String FOLDER = "seer_gate";
+    static final int DENSE_LAST_BLOCKS = 2;
+    public static final double DEFAULT_TOP_RATIO = 0.1;
+
+    private final List<SeerGate> layers;
+    private final RotaryEmbedding modelRope;
+    private final RotaryEmbedding gateRope;
+    private final double topRatio;
+    private final double threshold;
+
+    public SeerAttention(List<SeerGate> layers, ModelConfig model, double topRatio, double threshold) {
+        this.layers = List.copyOf(layers);
+        this.modelRope = new RotaryEmbedding(model);
+        this.gateRope = gateRope(model);
+        this.topRatio = topRatio;
+        this.threshold = threshold;
+    }
+
+    static RotaryEmbedding gateRope(ModelConfig model) {
+        return new RotaryEmbedding(SeerGate.DIM, model.ropeTheta(), RopeScaling.NONE, model.maxPositionEmbeddings());
+    }
+
+    RotaryEmbedding modelRope() {
+        return modelRope;
+    }
+
+    List<SeerGate> layers() {
+        return layers;
+    }
+
+    @Override
+    public AttentionPlan plan(int layer, AttentionInputs in) {
+        if (in.rows() < 2) {
+            return null;
+        }
+        SeerGate gate = layers.get(layer);
+        KeySpans[][] spans = new KeySpans[in.numHeads()][];
+        Parallel.forEach(in.numHeads(), h -> spans[h] = planHead(gate, in, h));
+        return new BlockPlan(in.firstPosition(), spans, in.window());
+    }
+
+    private KeySpans[] planHead(SeerGate gate, AttentionInputs in, int head) {
+        double[][] probs = probabilities(gate, in, head);
+        int denseFrom = in.queryBlocks() - DENSE_LAST_BLOCKS;
+        float[] score = new float[probs.length == 0 ? 0 : probs[0].length];
+        return HeadPattern.perBlock(in, (b, qb, first, last) -> {
+            if (qb >= denseFrom) {
+                b.range(0, last + 1);
+                return;
+            }
+            int causal = last / KvCache.BLOCK_TOKENS + 1;
+            int own = first / KvCache.BLOCK_TOKENS;
+            b.range(own * KvCache.BLOCK_TOKENS, last + 1);
+            for (int kb = 0; kb < causal; kb++) {
+                score[kb] = (float) probs[qb][kb];
+            }
+            int[] kept = threshold > 0 ? aboveThreshold(score, own) : TopK.indices(score, own, (int) Math.ceil(topRatio * causal));
+            for (int kb : kept) {
+                b.range(kb * KvCache.BLOCK_TOKENS, (kb + 1) * KvCache.BLOCK_TOKENS);
+            }
+        });
+    }
+
+    private int[] aboveThreshold(float[] score, int n) {
+        return java.util.stream.IntStream.range(0, n).filter(kb -> score[kb] >= threshold).toArray();
+    }
+
+    /** Gate probabilities {@code [queryBlock][keyBlock]} of one head. */
+    double[][] probabilities(SeerGate gate, AttentionInputs in, int head) {
+        SeerGate.Pooled p = SeerGate.pool(in, head, modelRope);
+        double[][] qg = new double[p.q().length][], kg = new double[p.k().length][];
+        for (int qb = 0; qb < qg.length; qb++) {
+            qg[qb] = SeerGate.project(gate.wq(), head, in.headDim(), p.q()[qb], p.queryBlockIndex()[qb], gateRope);
+        }
+        for (int kb = 0; kb < kg.length; kb++) {
+            kg[kb] = SeerGate.project(gate.wk(), head, 3 * in.headDim(), p.k()[kb], kb, gateRope);
+        }
+        double[][] s = SeerGate.logits(qg, kg, in);
+        SeerGate.softmaxRows(s);
+        return s;
+    }
+
+    /** Reads gates written by {@link #write}. */
+    public static List<SeerGate> read(Path dir, ModelConfig model) throws IOException {
+        List<SeerGate> out = new ArrayList<>();
+        try (SafetensorsCheckpoint source = SafetensorsCheckpoint.open(dir)) {
+            for (int l = 0; l < model.numLayers(); l++) {
+                out.add(new SeerGate(model.numHeads(), model.headDim(),
+                        source.require("layers." + l + ".gate_q").toFloats(), source.require("layers." + l + ".gate_k").toFloats()));
+            }
+        }
+        return out;
+    }
+
+    public static void write(Path dir, List<SeerGate> gates) throws IOException {
+        Files.createDirectories(dir);
+        List<HostTensor> tensors = new ArrayList<>();
+        for (int l = 0; l < gates.size(); l++) {
+            SeerGate g = gates.get(l);
+            tensors.add(new HostTensor("layers." + l + ".gate_q", new long[]{g.heads(), SeerGate.DIM, g.headDim()}, g.wq()));
+            tensors.add(new HostTensor("layers." + l + ".gate_k", new long[]{g.heads(), SeerGate.DIM, 3L * g.headDim()}, g.wk()));
+        }
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors, DType.F32, Map.of("format", "kvasir-seer-gate"));
+    }
+}

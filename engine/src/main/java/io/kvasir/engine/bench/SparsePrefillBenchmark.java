@@ -1,0 +1,124 @@
+package io.kvasir.engine.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvasir.engine.attention.AttentionInputs;
+import io.kvasir.engine.attention.AttentionPlanner;
+import io.kvasir.engine.attention.sparse.SparseMethods;
+import io.kvasir.engine.kv.BlockTable;
+import io.kvasir.engine.kv.KvCache;
+import io.kvasir.engine.kv.KvPrecision;
+import io.kvasir.engine.model.DemoShape;
+import io.kvasir.engine.model.ModelConfig;
+import io.kvasir.engine.model.RandomWeights;
+import io.kvasir.engine.model.SequenceChunk;
+import io.kvasir.engine.model.Transformer;
+import io.kvasir.engine.model.WeightOptions;
+import io.kvasir.engine.model.format.SafetensorsWriter;
+import io.kvasir.engine.runtime.LoadedModel;
+import io.kvasir.engine.tensor.DType;
+import io.kvasir.engine.tokenizer.TokenizerGenerator;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * End-to-end chunked prefill of the {@code small} demo shape (random weights, generated 32000-token vocabulary) with
+ * dense attention and with each sparse method applied to every layer and head, side by side at each length: wall and
+ * process CPU time, and how far the last position's log-probabilities move from dense.
+ */
+public final class SparsePrefillBenchmark {
+
+    private static final int VOCAB = 32000;
+
+    private SparsePrefillBenchmark() {
+    }
+
+    public static ObjectNode run(int[] lengths, List<String> methods, int chunk) throws Exception {
+        ObjectNode root = new ObjectMapper().createObjectNode();
+        root.put("suite", "prefill-sparse");
+        root.put("shape", "small");
+        root.put("prefill_chunk", chunk);
+        ArrayNode results = root.putArray("results");
+        Path dir = Files.createTempDirectory("kvasir-prefill-bench");
+        ModelConfig config = DemoShape.SMALL.config(VOCAB, -1, List.of(VOCAB - 1));
+        Files.writeString(dir.resolve("config.json"), config.toJson());
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), RandomWeights.generate(config, 42, 0.02), DType.BF16, Map.of());
+        TokenizerGenerator.write(dir, VOCAB);
+        try (LoadedModel model = LoadedModel.load(dir, WeightOptions.AS_STORED)) {
+            prefill(model, 4096, chunk, null);                                  // JIT warm-up
+            for (int tokens : lengths) {
+                int[] prompt = BenchModel.prompt(tokens, VOCAB);
+                double[] dense = null;
+                for (String method : methods) {
+                    AttentionPlanner planner = method.equals(SparseMethods.DENSE) ? null : SparseMethods.planner(method);
+                    com.sun.management.OperatingSystemMXBean os =
+                            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+                    long c0 = os.getProcessCpuTime(), t0 = System.nanoTime();
+                    float[] logits = prefill(model, prompt.length, chunk, planner, prompt);
+                    double ms = (System.nanoTime() - t0) / 1e6, cpuMs = (os.getProcessCpuTime() - c0) / 1e6;
+                    double[] lp = logSoftmax(logits);
+                    if (dense == null) {
+                        dense = lp;
+                    }
+                    double shift = 0;
+                    for (int i = 0; i < lp.length; i++) {
+                        shift = Math.max(shift, Math.abs(lp[i] - dense[i]));
+                    }
+                    ObjectNode r = results.addObject();
+                    r.put("method", method);
+                    r.put("tokens", tokens);
+                    r.put("ms", ms);
+                    r.put("cpu_ms", cpuMs);
+                    r.put("max_abs_logprob_shift_vs_first", shift);
+                    System.err.printf("prefill bench: %d tokens, %s: %.0f ms (cpu %.0f ms), last-token logprob shift %.4f%n",
+                            tokens, method, ms, cpuMs, shift);
+                }
+            }
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        return root;
+    }
+
+    private static float[] prefill(LoadedModel model, int tokens, int chunk, AttentionPlanner planner) {
+        return prefill(model, tokens, chunk, planner, BenchModel.prompt(tokens, VOCAB));
+    }
+
+    /** The last position's logits after prefilling {@code prompt} in chunks. */
+    private static float[] prefill(LoadedModel model, int tokens, int chunk, AttentionPlanner planner, int[] prompt) {
+        ModelConfig c = model.config();
+        KvCache cache = new KvCache(c.numLayers(), c.numKvHeads(), c.headDim(), AttentionInputs.keyBlocks(tokens), KvPrecision.F32);
+        Transformer transformer = new Transformer(c, model.weights(), cache, planner);
+        BlockTable table = new BlockTable(cache);
+        float[] logits = null;
+        for (int from = 0; from < tokens; from += chunk) {
+            int[] part = Arrays.copyOfRange(prompt, from, Math.min(tokens, from + chunk));
+            logits = transformer.forward(List.of(new SequenceChunk(table, part, false, null)));
+        }
+        return logits;
+    }
+
+    private static double[] logSoftmax(float[] x) {
+        double max = Double.NEGATIVE_INFINITY, sum = 0;
+        for (float v : x) {
+            max = Math.max(max, v);
+        }
+        for (float v : x) {
+            sum += Math.exp(v - max);
+        }
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] - max - Math.log(sum);
+        }
+        return out;
+    }
+}
