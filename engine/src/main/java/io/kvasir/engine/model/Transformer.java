@@ -183,8 +183,9 @@ public final class Transformer {
             SequenceChunk chunk = b.chunks.get(i);
             int first = b.firstToken[i];
             AttentionPlan plan = chunk.plan();
-            if (plan == null && planner != null) {
-                plan = planner.plan(layer, new AttentionInputs(kv, chunk.table(), q, first * heads * c.headDim(),
+            AttentionPlanner chunkPlanner = chunk.planner() != null ? chunk.planner() : planner;
+            if (plan == null && chunkPlanner != null) {
+                plan = chunkPlanner.plan(layer, new AttentionInputs(kv, chunk.table(), q, first * heads * c.headDim(),
                         chunk.tokens().length, b.position[first], heads, c.numKvHeads(), c.headDim(), window));
             }
             plans[i] = plan != null ? plan : dense;
@@ -223,8 +224,9 @@ public final class Transformer {
             }
             int first = b.firstToken[i], rows = chunk.tokens().length;
             plans[i] = chunk.plan();
-            if (plans[i] == null && planner != null && b.position[first] + rows >= dca.sparseAttentionThreshold()) {
-                plans[i] = planner.plan(layer, new AttentionInputs(kv, chunk.table(), q, first * heads * c.headDim(), rows,
+            AttentionPlanner chunkPlanner = chunk.planner() != null ? chunk.planner() : planner;
+            if (plans[i] == null && chunkPlanner != null && b.position[first] + rows >= dca.sparseAttentionThreshold()) {
+                plans[i] = chunkPlanner.plan(layer, new AttentionInputs(kv, chunk.table(), q, first * heads * c.headDim(), rows,
                         b.position[first], heads, c.numKvHeads(), c.headDim(), 0, f.dcaQueries, dca.chunkLength()));
             }
         }

@@ -1,6 +1,7 @@
 package io.kvasir.engine.runtime;
 
 import io.kvasir.engine.attention.AttentionPlan;
+import io.kvasir.engine.attention.AttentionPlanner;
 import io.kvasir.engine.attention.sparse.SparseAttentionSetup;
 import io.kvasir.engine.kv.BlockTable;
 import io.kvasir.engine.kv.KvCache;
@@ -26,6 +27,9 @@ public final class InferenceEngine implements AutoCloseable {
     private final LoadedModel model;
     private final KvCache cache;
     private final Transformer transformer;
+    /** Full-length sequences the KV cache is ever sized for. */
+    private static final int MAX_FULL_CONTEXTS = 64;
+
     private final EngineOptions options;
     private long decodeForwards;
 
@@ -33,11 +37,19 @@ public final class InferenceEngine implements AutoCloseable {
         ModelConfig c = model.config();
         this.model = model;
         this.options = options;
-        this.cache = new KvCache(c.numLayers(), c.numKvHeads(), c.headDim(),
-                KvCache.blocksForBytes(options.kvCacheBytes(), c.numLayers(), c.numKvHeads(), c.headDim(), options.kvPrecision()),
-                options.kvPrecision());
+        this.cache = new KvCache(c.numLayers(), c.numKvHeads(), c.headDim(), kvBlocks(c, options), options.kvPrecision());
         this.transformer = new Transformer(c, model.weights(), cache,
                 SparseAttentionSetup.planner(model.path(), c, options.sparseConfig()));
+    }
+
+    /**
+     * The memory budget in blocks, but never more than {@link #MAX_FULL_CONTEXTS} full-length sequences need: the
+     * cache is allocated up front, and a small model must not take a gigabyte it can never fill.
+     */
+    private static int kvBlocks(ModelConfig c, EngineOptions options) {
+        long contextBlocks = (c.maxPositionEmbeddings() + KvCache.BLOCK_TOKENS - 1) / KvCache.BLOCK_TOKENS;
+        int budget = KvCache.blocksForBytes(options.kvCacheBytes(), c.numLayers(), c.numKvHeads(), c.headDim(), options.kvPrecision());
+        return (int) Math.min(budget, contextBlocks * MAX_FULL_CONTEXTS);
     }
 
     public LoadedModel model() {
@@ -79,7 +91,15 @@ public final class InferenceEngine implements AutoCloseable {
      * first token was sampled from, so callers can read any token's probability, not only the sampled one's.
      */
     public float[] prefill(Sequence s, AttentionPlan plan) {
-        return prefill(s, plan, kvTokens -> { });
+        return prefill(s, plan, null, kvTokens -> { });
+    }
+
+    /**
+     * {@link #prefill(Sequence)} where {@code planner} chooses every layer's plan from the chunk's own queries and
+     * keys instead of the engine's configured sparse attention (benchmarks compare methods on one engine this way).
+     */
+    public float[] prefill(Sequence s, AttentionPlanner planner) {
+        return prefill(s, null, planner, kvTokens -> { });
     }
 
     /**
@@ -88,16 +108,16 @@ public final class InferenceEngine implements AutoCloseable {
      * first token is sampled, so a caller can publish finished KV blocks while the rest is computed.
      */
     public void prefillPublishing(Sequence s, IntConsumer afterChunk) {
-        prefill(s, null, afterChunk);
+        prefill(s, null, null, afterChunk);
     }
 
-    private synchronized float[] prefill(Sequence s, AttentionPlan plan, IntConsumer afterChunk) {
+    private synchronized float[] prefill(Sequence s, AttentionPlan plan, AttentionPlanner planner, IntConsumer afterChunk) {
         int[] prompt = s.prompt();
         try {
             float[] logits = null;
             for (int from = s.table().tokens(); from < prompt.length; from += options.prefillChunk()) {
                 int[] chunk = Arrays.copyOfRange(prompt, from, Math.min(prompt.length, from + options.prefillChunk()));
-                logits = transformer.forward(List.of(new SequenceChunk(s.table(), chunk, false, plan)));
+                logits = transformer.forward(List.of(new SequenceChunk(s.table(), chunk, false, plan, planner)));
                 afterChunk.accept(s.table().tokens());
             }
             s.accept(logits, 0);

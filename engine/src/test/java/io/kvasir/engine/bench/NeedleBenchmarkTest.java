@@ -52,11 +52,15 @@ class NeedleBenchmarkTest {
     }
 
     @Test
-    void refusesMethodsThisBuildDoesNotHave() {
+    void resolvesSparseMethodsWithBudgetsAndRefusesTheRest() {
         assertEquals("dense", PrefillMethods.resolve(List.of("dense")).getFirst().name());
-        IllegalArgumentException pending = assertThrows(IllegalArgumentException.class,
-                () -> PrefillMethods.resolve(List.of("dense", "vertical_slash:1000")));
-        assertTrue(pending.getMessage().contains("'vertical_slash' is not available"), pending.getMessage());
+        assertEquals("vertical_slash:vertical=30/slash=50",
+                PrefillMethods.resolve(List.of("vertical_slash:vertical=30/slash=50")).getFirst().name());
+        IllegalArgumentException perModel = assertThrows(IllegalArgumentException.class,
+                () -> PrefillMethods.resolve(List.of("dense", "seer")));
+        assertTrue(perModel.getMessage().contains("'seer' cannot be chosen per prefill"), perModel.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PrefillMethods.resolve(List.of("a_shape:sink=x")));
+        assertThrows(IllegalArgumentException.class, () -> PrefillMethods.resolve(List.of("a_shape:width=3")));
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> PrefillMethods.resolve(List.of("denser")));
         assertTrue(unknown.getMessage().contains("unknown prefill method 'denser'"), unknown.getMessage());

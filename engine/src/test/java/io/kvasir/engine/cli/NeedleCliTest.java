@@ -67,10 +67,10 @@ class NeedleCliTest {
         Path refused = dir.resolve("refused.json");
         StringWriter err = new StringWriter();
         CommandLine refusing = new CommandLine(new KvasirCli()).setErr(new PrintWriter(err));
-        assertEquals(1, refusing.execute("bench", "needle", "--model", model.toString(), "--methods", "dense,a_shape",
+        assertEquals(1, refusing.execute("bench", "needle", "--model", model.toString(), "--methods", "dense,dca",
                 "--json", refused.toString()));
-        assertTrue(err.toString().contains("prefill method 'a_shape' is not available in this build"), err.toString());
-        assertFalse(Files.exists(refused), "nothing is written for a method this build lacks");
+        assertTrue(err.toString().contains("prefill method 'dca' cannot be chosen per prefill"), err.toString());
+        assertFalse(Files.exists(refused), "nothing is written when a method is refused");
     }
 
     private static int cli(String... args) {
