@@ -9,6 +9,9 @@ import io.kvasir.gateway.admission.AdmissionControl;
 import io.kvasir.gateway.api.ApiKeys;
 import io.kvasir.gateway.backend.GenerationBackend;
 import io.kvasir.gateway.engine.EngineBackend;
+import io.kvasir.gateway.events.EventBus;
+import io.kvasir.gateway.events.EventBusConnection;
+import io.kvasir.gateway.events.KafkaEventBus;
 import io.kvasir.gateway.model.ServedModel;
 import io.kvasir.gateway.workers.WorkerBackend;
 import jakarta.enterprise.inject.Disposes;
@@ -60,6 +63,12 @@ public class GatewayBeans {
     @ConfigProperty(name = "kvasir.api-keys")
     Optional<List<String>> apiKeys;
 
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    Optional<String> kafkaServers;
+
+    @ConfigProperty(name = "kvasir.kafka.replication-factor", defaultValue = "1")
+    short kafkaReplicationFactor;
+
     private LoadedModel loaded;
 
     private String modelId() {
@@ -93,13 +102,26 @@ public class GatewayBeans {
 
     @Produces
     @Singleton
-    GenerationBackend backend(ServedModel model) {
+    EventBusConnection eventBus() {
+        return new EventBusConnection(kafkaServers.filter(s -> !s.isBlank())
+                .map(servers -> new KafkaEventBus(servers, kafkaReplicationFactor)));
+    }
+
+    void close(@Disposes EventBusConnection connection) {
+        connection.bus().ifPresent(EventBus::close);
+    }
+
+    @Produces
+    @Singleton
+    GenerationBackend backend(ServedModel model, EventBusConnection events) {
         if (inProcess()) {
             EngineOptions options = new EngineOptions(EngineOptions.DEFAULTS.prefillChunk(), kvCacheMib << 20,
                     KvPrecision.F32, WeightOptions.AS_STORED);
             return new EngineBackend(new InferenceEngine(loaded(), options), maxBatch, maxWaiting);
         }
-        return new WorkerBackend(prefillUrls, decodeUrls, model);
+        WorkerBackend workers = new WorkerBackend(prefillUrls, decodeUrls, model);
+        events.bus().ifPresent(bus -> bus.onWorkerLoad(workers::report));
+        return workers;
     }
 
     void close(@Disposes GenerationBackend backend) throws Exception {

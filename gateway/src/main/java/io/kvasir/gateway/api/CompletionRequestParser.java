@@ -30,9 +30,9 @@ final class CompletionRequestParser {
         }
         boolean stream = f.bool("stream", false);
         SamplingParams params = SamplingFields.read(f, logprobCount);
-        f.optionalString("user");
+        String user = f.optionalString("user");
         return new ParsedRequest(ParsedRequest.Endpoint.COMPLETIONS, model, prompts, params, SamplingFields.maxTokens(f),
-                SamplingFields.n(f), stream, SamplingFields.includeUsage(f, stream), logprobCount, echo);
+                SamplingFields.n(f), stream, SamplingFields.includeUsage(f, stream), logprobCount, echo, user);
     }
 
     private static List<ParsedRequest.Prompt> prompts(JsonNode v) {

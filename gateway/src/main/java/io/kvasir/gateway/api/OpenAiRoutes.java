@@ -37,17 +37,19 @@ public class OpenAiRoutes {
     private final AdmissionControl admission;
     private final GatewayMetrics metrics;
     private final ApiKeys apiKeys;
+    private final UsageReporter usage;
     private final PromptTokenizer tokenizer;
     private final long maxBodyBytes;
     private final long startedAt = System.currentTimeMillis() / 1000;
 
     public OpenAiRoutes(ServedModel model, GenerationBackend backend, AdmissionControl admission, GatewayMetrics metrics,
-                        ApiKeys apiKeys, @ConfigProperty(name = "kvasir.max-body-bytes", defaultValue = "8388608") long maxBodyBytes) {
+                        ApiKeys apiKeys, UsageReporter usage, @ConfigProperty(name = "kvasir.max-body-bytes", defaultValue = "8388608") long maxBodyBytes) {
         this.model = model;
         this.backend = backend;
         this.admission = admission;
         this.metrics = metrics;
         this.apiKeys = apiKeys;
+        this.usage = usage;
         this.tokenizer = new PromptTokenizer(model);
         this.maxBodyBytes = maxBodyBytes;
     }
@@ -119,7 +121,10 @@ public class OpenAiRoutes {
             String id = (endpoint == ParsedRequest.Endpoint.CHAT ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
             RequestRun run = new RequestRun(request, id, prompts, echoes, params,
                     new ResponseJson(model, request, id, System.currentTimeMillis() / 1000), new ResponseSink(response),
-                    metrics, () -> admission.release(sequences));
+                    metrics, outcome -> {
+                        admission.release(sequences);
+                        usage.record(request.model(), request.user(), ctx.request().getHeader("Authorization"), outcome);
+                    });
             response.closeHandler(v -> run.clientGone());
             run.start(backend);
         } catch (OpenAiException e) {

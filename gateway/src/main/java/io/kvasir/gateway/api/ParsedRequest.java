@@ -12,6 +12,7 @@ import java.util.List;
  * @param maxTokens    the client's cap, or null for the endpoint's default
  * @param n            choices per prompt
  * @param logprobs     alternatives to report per token, -1 for no logprobs
+ * @param user         OpenAI's end-user tag, or null
  */
 record ParsedRequest(
         Endpoint endpoint,
@@ -23,7 +24,8 @@ record ParsedRequest(
         boolean stream,
         boolean includeUsage,
         int logprobs,
-        boolean echo) {
+        boolean echo,
+        String user) {
 
     enum Endpoint { CHAT, COMPLETIONS }
 

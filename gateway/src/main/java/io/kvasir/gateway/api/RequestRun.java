@@ -9,14 +9,21 @@ import io.kvasir.gateway.backend.GenerationInput;
 import io.kvasir.gateway.backend.GenerationListener;
 import io.kvasir.gateway.metrics.GatewayMetrics;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One admitted request in flight: submits its choices (prompts × n), turns their tokens into stream chunks or one
- * response, and runs {@code onDone} exactly once when every choice has ended, failed or been cancelled.
+ * response, and reports its {@link Outcome} exactly once when every choice has ended, failed or been cancelled.
  */
 final class RequestRun {
+
+    /** What the request used and how it ended: {@code completed}, {@code cancelled} or {@code failed}. */
+    record Outcome(String requestId, int promptTokens, int completionTokens, int cachedTokens, String status) {}
 
     private final ParsedRequest request;
     private final String id;
@@ -26,7 +33,7 @@ final class RequestRun {
     private final ResponseJson json;
     private final ResponseSink sink;
     private final GatewayMetrics metrics;
-    private final Runnable onDone;
+    private final Consumer<Outcome> onDone;
     private final long startNanos = System.nanoTime();
     private final List<Choice> choices = new ArrayList<>();
     private final List<Generation> generations = new ArrayList<>();
@@ -35,7 +42,7 @@ final class RequestRun {
     private boolean firstToken;
 
     RequestRun(ParsedRequest request, String id, List<int[]> prompts, List<String> echoes, List<SamplingParams> params,
-               ResponseJson json, ResponseSink sink, GatewayMetrics metrics, Runnable onDone) {
+               ResponseJson json, ResponseSink sink, GatewayMetrics metrics, Consumer<Outcome> onDone) {
         this.request = request;
         this.id = id;
         this.prompts = prompts;
@@ -84,7 +91,7 @@ final class RequestRun {
     /** The client went away: stop every choice so its worker frees the slot. */
     synchronized void clientGone() {
         sink.markClosed();
-        finish();
+        finish("cancelled");
     }
 
     private GenerationListener listener(Choice c) {
@@ -165,7 +172,7 @@ final class RequestRun {
             sink.json(json.complete(choices, echoes, usage()));
         }
         metrics.finished(System.nanoTime() - startNanos);
-        finish();
+        finish("completed");
     }
 
     private synchronized void fail(OpenAiException e) {
@@ -173,25 +180,30 @@ final class RequestRun {
             return;
         }
         sink.error(e);
-        finish();
+        finish("failed");
     }
 
-    private com.fasterxml.jackson.databind.node.ObjectNode usage() {
+    private ObjectNode usage() {
+        Outcome o = outcome("completed");
+        return ResponseJson.usage(o.promptTokens(), o.completionTokens(), o.cachedTokens());
+    }
+
+    private Outcome outcome(String status) {
         int promptTokens = prompts.stream().mapToInt(p -> p.length).sum();
         int completion = choices.stream().mapToInt(c -> c.tokens.size()).sum();
         int[] cached = new int[prompts.size()];
         for (Choice c : choices) {
             cached[c.promptIndex] = Math.max(cached[c.promptIndex], c.cachedPromptTokens);
         }
-        return ResponseJson.usage(promptTokens, completion, java.util.Arrays.stream(cached).sum());
+        return new Outcome(id, promptTokens, completion, Arrays.stream(cached).sum(), status);
     }
 
-    private void finish() {
+    private void finish(String status) {
         if (done) {
             return;
         }
         done = true;
         generations.forEach(Generation::cancel);
-        onDone.run();
+        onDone.accept(outcome(status));
     }
 }

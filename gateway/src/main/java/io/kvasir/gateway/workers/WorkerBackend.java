@@ -5,6 +5,7 @@ import io.kvasir.gateway.backend.Generation;
 import io.kvasir.gateway.backend.GenerationBackend;
 import io.kvasir.gateway.backend.GenerationInput;
 import io.kvasir.gateway.backend.GenerationListener;
+import io.kvasir.gateway.events.WorkerLoadReport;
 import io.kvasir.gateway.model.ServedModel;
 
 import java.net.http.HttpClient;
@@ -39,10 +40,16 @@ public final class WorkerBackend implements GenerationBackend {
         return call::cancel;
     }
 
+    /** A worker's load report from the event bus; reports from workers this gateway does not call are ignored. */
+    public void report(WorkerLoadReport report) {
+        WorkerPool pool = "prefill".equals(report.role()) ? prefill : decode;
+        pool.report(report);
+    }
+
     @Override
     public BackendLoad load() {
         int running = decode.workers().stream().mapToInt(w -> w.inFlight.get()).sum();
         int waiting = prefill.workers().stream().mapToInt(w -> w.inFlight.get()).sum();
-        return new BackendLoad(running, waiting, 0);
+        return new BackendLoad(running, waiting, decode.kvUsageRatio());
     }
 }

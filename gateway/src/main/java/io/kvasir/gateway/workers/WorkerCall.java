@@ -72,14 +72,17 @@ final class WorkerCall {
         }
     }
 
-    /** Fewest prompt tokens still to prefill first: prefill time grows with them, not with request count. */
+    /**
+     * Fewest prompt tokens still to prefill first (those this gateway sent plus the worker's reported queue at an
+     * average prompt's worth each): prefill time grows with tokens, not with request count.
+     */
     private JsonNode prefill() {
         String body = WorkerWire.prefillRequest(input.requestId(), model, input.promptTokens(), input.params());
         Set<WorkerPool.Worker> tried = new HashSet<>();
         boolean sawOverload = false;
         while (!cancelled) {
-            WorkerPool.Worker w = prefill.pick(Comparator.comparingLong((WorkerPool.Worker x) -> x.queuedTokens.get())
-                    .thenComparingInt(x -> x.inFlight.get()), tried);
+            WorkerPool.Worker w = prefill.pick(Comparator.comparingLong((WorkerPool.Worker x) -> x.queuedTokens.get()
+                    + (long) reportedQueue(x) * input.promptTokens().length).thenComparingInt(x -> x.inFlight.get()), tried);
             if (w == null) {
                 throw exhausted("prefill", sawOverload);
             }
@@ -108,14 +111,19 @@ final class WorkerCall {
         return null;
     }
 
-    /** Fewest active sequences first: a decode step's time grows with its batch. */
+    /**
+     * Fewest active sequences first (a decode step's time grows with its batch), then most free KV blocks (room to
+     * admit without preempting). The worker's own report counts other gateways' sequences too.
+     */
     private void decode(JsonNode handoff) {
         String body = WorkerWire.decodeRequest(handoff, input.params());
         int cached = WorkerWire.cachedTokens(handoff);
         Set<WorkerPool.Worker> tried = new HashSet<>();
         boolean sawOverload = false;
         while (!cancelled) {
-            WorkerPool.Worker w = decode.pick(Comparator.comparingInt((WorkerPool.Worker x) -> x.inFlight.get()), tried);
+            WorkerPool.Worker w = decode.pick(Comparator.comparingInt((WorkerPool.Worker x) -> Math.max(x.inFlight.get(),
+                    x.reported == null ? 0 : x.reported.activeSequences()))
+                    .thenComparingInt(x -> x.reported == null ? 0 : -x.reported.kvBlocksFree()), tried);
             if (w == null) {
                 throw exhausted("decode", sawOverload);
             }
@@ -175,6 +183,10 @@ final class WorkerCall {
                 w.inFlight.decrementAndGet();
             }
         }
+    }
+
+    private static int reportedQueue(WorkerPool.Worker w) {
+        return w.reported == null ? 0 : w.reported.queueLength();
     }
 
     private static HttpRequest post(URI base, String path, String body, Duration timeout) {

@@ -1,5 +1,7 @@
 package io.kvasir.gateway.workers;
 
+import io.kvasir.gateway.events.WorkerLoadReport;
+
 import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -23,6 +25,8 @@ final class WorkerPool {
         final URI base;
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicLong queuedTokens = new AtomicLong();
+        /** The worker's latest report on the event bus, or null before the first. */
+        volatile WorkerLoadReport reported;
         /** Clock millis of the last failure; 0 for never. */
         final AtomicLong failedAt = new AtomicLong();
 
@@ -43,7 +47,7 @@ final class WorkerPool {
         if (urls.isEmpty()) {
             throw new IllegalArgumentException("no worker URLs configured");
         }
-        this.workers = urls.stream().map(u -> new Worker(URI.create(u.endsWith("/") ? u.substring(0, u.length() - 1) : u))).toList();
+        this.workers = urls.stream().map(u -> new Worker(URI.create(stripSlash(u)))).toList();
         this.clock = clock;
     }
 
@@ -64,6 +68,32 @@ final class WorkerPool {
                 .min(Comparator.comparing((Worker w) -> w.failedAt.get() != 0 && now - w.failedAt.get() < COOL_DOWN_MILLIS)
                         .thenComparing(order))
                 .orElse(null);
+    }
+
+    void report(WorkerLoadReport report) {
+        for (Worker w : workers) {
+            if (w.base.toString().equals(stripSlash(report.worker()))) {
+                w.reported = report;
+            }
+        }
+    }
+
+    /** Used fraction of the reported KV blocks over the pool, 0 before any report. */
+    double kvUsageRatio() {
+        long used = 0;
+        long total = 0;
+        for (Worker w : workers) {
+            WorkerLoadReport r = w.reported;
+            if (r != null) {
+                used += r.kvBlocksUsed();
+                total += r.kvBlocksUsed() + r.kvBlocksFree();
+            }
+        }
+        return total == 0 ? 0 : (double) used / total;
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     void failed(Worker w) {
