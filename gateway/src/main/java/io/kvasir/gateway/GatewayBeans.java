@@ -48,10 +48,10 @@ public class GatewayBeans {
     @ConfigProperty(name = "kvasir.engine.kv-cache-mib", defaultValue = "1024")
     long kvCacheMib;
 
-    @ConfigProperty(name = "kvasir.prefill-urls", defaultValue = "http://127.0.0.1:8081")
+    @ConfigProperty(name = "kvasir.prefill-urls", defaultValue = "http://127.0.0.1:8101")
     List<String> prefillUrls;
 
-    @ConfigProperty(name = "kvasir.decode-urls", defaultValue = "http://127.0.0.1:8082")
+    @ConfigProperty(name = "kvasir.decode-urls", defaultValue = "http://127.0.0.1:8201")
     List<String> decodeUrls;
 
     @ConfigProperty(name = "kvasir.admission.capacity", defaultValue = "256")
@@ -113,13 +113,13 @@ public class GatewayBeans {
 
     @Produces
     @Singleton
-    GenerationBackend backend(ServedModel model, EventBusConnection events) {
+    GenerationBackend backend(EventBusConnection events) {
         if (inProcess()) {
             EngineOptions options = new EngineOptions(EngineOptions.DEFAULTS.prefillChunk(), kvCacheMib << 20,
                     KvPrecision.F32, WeightOptions.AS_STORED);
             return new EngineBackend(new InferenceEngine(loaded(), options), maxBatch, maxWaiting);
         }
-        WorkerBackend workers = new WorkerBackend(prefillUrls, decodeUrls, model);
+        WorkerBackend workers = new WorkerBackend(prefillUrls, decodeUrls);
         events.bus().ifPresent(bus -> bus.onWorkerLoad(workers::report));
         return workers;
     }

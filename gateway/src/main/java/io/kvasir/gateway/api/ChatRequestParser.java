@@ -35,10 +35,10 @@ final class ChatRequestParser {
         } catch (IllegalArgumentException e) {
             throw OpenAiException.invalid("messages", "the model's chat template rejects these messages: " + e.getMessage());
         }
-        String user = f.optionalString("user");
+        f.optionalString("user");
         return new ParsedRequest(ParsedRequest.Endpoint.CHAT, model,
                 List.of(new ParsedRequest.Prompt(rendered, null, true)), params, SamplingFields.maxTokens(f),
-                SamplingFields.n(f), stream, SamplingFields.includeUsage(f, stream), logprobCount, false, user);
+                SamplingFields.n(f), stream, SamplingFields.includeUsage(f, stream), logprobCount, false);
     }
 
     private static List<ChatMessage> messages(JsonNode v) {

@@ -30,9 +30,9 @@ final class CompletionRequestParser {
         }
         boolean stream = f.bool("stream", false);
         SamplingParams params = SamplingFields.read(f, logprobCount);
-        String user = f.optionalString("user");
+        f.optionalString("user");
         return new ParsedRequest(ParsedRequest.Endpoint.COMPLETIONS, model, prompts, params, SamplingFields.maxTokens(f),
-                SamplingFields.n(f), stream, SamplingFields.includeUsage(f, stream), logprobCount, echo, user);
+                SamplingFields.n(f), stream, SamplingFields.includeUsage(f, stream), logprobCount, echo);
     }
 
     private static List<ParsedRequest.Prompt> prompts(JsonNode v) {

@@ -123,7 +123,7 @@ public class OpenAiRoutes {
                     new ResponseJson(model, request, id, System.currentTimeMillis() / 1000), new ResponseSink(response),
                     metrics, outcome -> {
                         admission.release(sequences);
-                        usage.record(request.model(), request.user(), ctx.request().getHeader("Authorization"), outcome);
+                        usage.record(outcome);
                     });
             response.closeHandler(v -> run.clientGone());
             run.start(backend);

@@ -12,7 +12,6 @@ import java.util.List;
  * @param maxTokens    the client's cap, or null for the endpoint's default
  * @param n            choices per prompt
  * @param logprobs     alternatives to report per token, -1 for no logprobs
- * @param user         OpenAI's end-user tag, or null
  */
 record ParsedRequest(
         Endpoint endpoint,
@@ -24,8 +23,7 @@ record ParsedRequest(
         boolean stream,
         boolean includeUsage,
         int logprobs,
-        boolean echo,
-        String user) {
+        boolean echo) {
 
     enum Endpoint { CHAT, COMPLETIONS }
 

@@ -22,8 +22,8 @@ import java.util.function.Consumer;
  */
 final class RequestRun {
 
-    /** What the request used and how it ended: {@code completed}, {@code cancelled} or {@code failed}. */
-    record Outcome(String requestId, int promptTokens, int completionTokens, int cachedTokens, String status) {}
+    /** What the request used, however it ended. */
+    record Outcome(String requestId, int promptTokens, int completionTokens, int cachedTokens) {}
 
     private final ParsedRequest request;
     private final String id;
@@ -91,7 +91,7 @@ final class RequestRun {
     /** The client went away: stop every choice so its worker frees the slot. */
     synchronized void clientGone() {
         sink.markClosed();
-        finish("cancelled");
+        finish();
     }
 
     private GenerationListener listener(Choice c) {
@@ -172,7 +172,7 @@ final class RequestRun {
             sink.json(json.complete(choices, echoes, usage()));
         }
         metrics.finished(System.nanoTime() - startNanos);
-        finish("completed");
+        finish();
     }
 
     private synchronized void fail(OpenAiException e) {
@@ -180,30 +180,30 @@ final class RequestRun {
             return;
         }
         sink.error(e);
-        finish("failed");
+        finish();
     }
 
     private ObjectNode usage() {
-        Outcome o = outcome("completed");
+        Outcome o = outcome();
         return ResponseJson.usage(o.promptTokens(), o.completionTokens(), o.cachedTokens());
     }
 
-    private Outcome outcome(String status) {
+    private Outcome outcome() {
         int promptTokens = prompts.stream().mapToInt(p -> p.length).sum();
         int completion = choices.stream().mapToInt(c -> c.tokens.size()).sum();
         int[] cached = new int[prompts.size()];
         for (Choice c : choices) {
             cached[c.promptIndex] = Math.max(cached[c.promptIndex], c.cachedPromptTokens);
         }
-        return new Outcome(id, promptTokens, completion, Arrays.stream(cached).sum(), status);
+        return new Outcome(id, promptTokens, completion, Arrays.stream(cached).sum());
     }
 
-    private void finish(String status) {
+    private void finish() {
         if (done) {
             return;
         }
         done = true;
         generations.forEach(Generation::cancel);
-        onDone.accept(outcome(status));
+        onDone.accept(outcome());
     }
 }

@@ -1,40 +1,33 @@
 package io.kvasir.gateway.api;
 
+import io.kvasir.gateway.backend.GenerationBackend;
+import io.kvasir.gateway.engine.EngineBackend;
 import io.kvasir.gateway.events.EventBusConnection;
 import io.kvasir.gateway.events.UsageRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
-/** Publishes one usage record per finished request on {@code kvasir.usage}, identifying the key only by a hash. */
+/**
+ * Publishes one usage record per finished request on {@code kvasir.usage} when the gateway ran it in process;
+ * with workers, the decode worker publishes it (it knows what was generated even if the gateway goes away).
+ */
 @ApplicationScoped
 public class UsageReporter {
 
     private final EventBusConnection connection;
 
-    public UsageReporter(EventBusConnection connection) {
+    private final boolean reportsUsage;
+
+    public UsageReporter(EventBusConnection connection, GenerationBackend backend) {
         this.connection = connection;
+        this.reportsUsage = backend instanceof EngineBackend;
     }
 
-    void record(String model, String user, String authorization, RequestRun.Outcome outcome) {
-        connection.bus().ifPresent(bus -> bus.publish(new UsageRecord(outcome.requestId(), model, keyHash(authorization),
-                user, outcome.promptTokens(), outcome.completionTokens(), outcome.cachedTokens(), outcome.status(),
-                System.currentTimeMillis())));
-    }
-
-    private static String keyHash(String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
+    void record(RequestRun.Outcome outcome) {
+        if (!reportsUsage) {
+            return;
         }
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        connection.bus().ifPresent(bus -> bus.publish(new UsageRecord(outcome.requestId(), "gateway",
+                outcome.promptTokens(), outcome.cachedTokens(), outcome.completionTokens(), System.currentTimeMillis())));
     }
 }

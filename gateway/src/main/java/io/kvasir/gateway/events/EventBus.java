@@ -3,8 +3,9 @@ package io.kvasir.gateway.events;
 import java.util.function.Consumer;
 
 /**
- * The cluster's event bus (ARCHITECTURE §7): KV block events, worker load reports and usage records. Kafka when
- * {@code kafka.bootstrap.servers} is set ({@link KafkaEventBus}); the workers' Hazelcast reliable topics otherwise.
+ * The cluster's event bus (ARCHITECTURE §7): KV block events, worker load reports and usage records. The same
+ * contract as the kv-store module's {@code EventBus} (issue 4), whose Hazelcast reliable topics are the embedded
+ * default; {@link KafkaEventBus} is the implementation used when {@code kafka.bootstrap.servers} is set.
  * Publishing never blocks a request; subscribers are called on the bus's own thread.
  */
 public interface EventBus extends AutoCloseable {
@@ -15,15 +16,16 @@ public interface EventBus extends AutoCloseable {
 
     void publish(KvEvent event);
 
-    void publish(WorkerLoadReport report);
+    void publish(WorkerLoad load);
 
-    void publish(UsageRecord record);
+    void publish(UsageRecord usage);
 
-    void onKvEvent(Consumer<KvEvent> handler);
+    /** The returned handle stops the subscription. */
+    AutoCloseable onKvEvent(Consumer<KvEvent> listener);
 
-    void onWorkerLoad(Consumer<WorkerLoadReport> handler);
+    AutoCloseable onWorkerLoad(Consumer<WorkerLoad> listener);
 
-    void onUsage(Consumer<UsageRecord> handler);
+    AutoCloseable onUsage(Consumer<UsageRecord> listener);
 
     @Override
     void close();

@@ -42,7 +42,7 @@ public final class KafkaEventBus implements EventBus {
     private final KafkaConsumer<String, String> consumer;
     private final Thread poller;
     private final List<Consumer<KvEvent>> kvHandlers = new CopyOnWriteArrayList<>();
-    private final List<Consumer<WorkerLoadReport>> loadHandlers = new CopyOnWriteArrayList<>();
+    private final List<Consumer<WorkerLoad>> loadHandlers = new CopyOnWriteArrayList<>();
     private final List<Consumer<UsageRecord>> usageHandlers = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
@@ -96,13 +96,13 @@ public final class KafkaEventBus implements EventBus {
     }
 
     @Override
-    public void publish(WorkerLoadReport report) {
-        send(WORKER_LOAD, report.worker(), report);
+    public void publish(WorkerLoad load) {
+        send(WORKER_LOAD, load.worker(), load);
     }
 
     @Override
-    public void publish(UsageRecord record) {
-        send(USAGE, record.model(), record);
+    public void publish(UsageRecord usage) {
+        send(USAGE, usage.requestId(), usage);
     }
 
     private void send(String topic, String key, Object value) {
@@ -118,18 +118,21 @@ public final class KafkaEventBus implements EventBus {
     }
 
     @Override
-    public void onKvEvent(Consumer<KvEvent> handler) {
-        kvHandlers.add(handler);
+    public AutoCloseable onKvEvent(Consumer<KvEvent> listener) {
+        kvHandlers.add(listener);
+        return () -> kvHandlers.remove(listener);
     }
 
     @Override
-    public void onWorkerLoad(Consumer<WorkerLoadReport> handler) {
-        loadHandlers.add(handler);
+    public AutoCloseable onWorkerLoad(Consumer<WorkerLoad> listener) {
+        loadHandlers.add(listener);
+        return () -> loadHandlers.remove(listener);
     }
 
     @Override
-    public void onUsage(Consumer<UsageRecord> handler) {
-        usageHandlers.add(handler);
+    public AutoCloseable onUsage(Consumer<UsageRecord> listener) {
+        usageHandlers.add(listener);
+        return () -> usageHandlers.remove(listener);
     }
 
     private void poll() {
@@ -152,7 +155,7 @@ public final class KafkaEventBus implements EventBus {
         try {
             switch (r.topic()) {
                 case KV_EVENTS -> deliver(kvHandlers, JSON.readValue(r.value(), KvEvent.class));
-                case WORKER_LOAD -> deliver(loadHandlers, JSON.readValue(r.value(), WorkerLoadReport.class));
+                case WORKER_LOAD -> deliver(loadHandlers, JSON.readValue(r.value(), WorkerLoad.class));
                 case USAGE -> deliver(usageHandlers, JSON.readValue(r.value(), UsageRecord.class));
                 default -> LOG.log(System.Logger.Level.WARNING, "record from unexpected topic " + r.topic());
             }

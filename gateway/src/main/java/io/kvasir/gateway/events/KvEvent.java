@@ -3,17 +3,14 @@ package io.kvasir.gateway.events;
 import java.util.List;
 
 /**
- * Blocks stored in or evicted from the KV store, as a kv-store member reports them.
+ * Blocks that entered or left the KV store, field for field the kv-store module's {@code KvEvent} (issue 4).
  *
- * @param type        {@code stored} or {@code evicted}
- * @param model       the model fingerprint the blocks belong to
- * @param blockHashes the blocks' 128-bit chain hashes in hex, in prefix order for {@code stored}
- * @param worker      the prefill worker that wrote them (its base URL), or null for evictions
+ * @param blockHashes chain hashes (hex) of the blocks, all layers of each unless {@code layer} is given (≥ 0)
+ * @param source      who stored or evicted them
  */
-public record KvEvent(String type, String model, List<String> blockHashes, String worker, long timestampMillis) {
+public record KvEvent(Kind kind, String model, List<String> blockHashes, int layer, String source, long timeMillis) {
 
-    public static final String STORED = "stored";
-    public static final String EVICTED = "evicted";
+    public enum Kind { STORED, EVICTED }
 
     public KvEvent {
         blockHashes = List.copyOf(blockHashes);

@@ -1,11 +1,10 @@
 package io.kvasir.gateway.events;
 
 /**
- * What one finished request consumed, for billing and capacity planning.
+ * Tokens one finished request used, field for field the kv-store module's {@code UsageRecord} (issue 4). Decode
+ * workers publish it for disaggregated requests; the gateway publishes it for those its in-process engine ran.
  *
- * @param apiKeyHash    a hash of the API key used (never the key), or null without keys
- * @param user          OpenAI's {@code user} field, or null
- * @param finishStatus  {@code completed}, {@code cancelled} or {@code failed}
+ * @param worker who served the request
  */
-public record UsageRecord(String requestId, String model, String apiKeyHash, String user, int promptTokens,
-                          int completionTokens, int cachedTokens, String finishStatus, long timestampMillis) {}
+public record UsageRecord(String requestId, String worker, int promptTokens, int cachedTokens, int completionTokens,
+                          long timeMillis) {}

@@ -5,8 +5,7 @@ import io.kvasir.gateway.backend.Generation;
 import io.kvasir.gateway.backend.GenerationBackend;
 import io.kvasir.gateway.backend.GenerationInput;
 import io.kvasir.gateway.backend.GenerationListener;
-import io.kvasir.gateway.events.WorkerLoadReport;
-import io.kvasir.gateway.model.ServedModel;
+import io.kvasir.gateway.events.WorkerLoad;
 
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -21,27 +20,25 @@ public final class WorkerBackend implements GenerationBackend {
 
     private final WorkerPool prefill;
     private final WorkerPool decode;
-    private final ServedModel model;
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2))
             .build();
 
-    public WorkerBackend(List<String> prefillUrls, List<String> decodeUrls, ServedModel model) {
+    public WorkerBackend(List<String> prefillUrls, List<String> decodeUrls) {
         this.prefill = new WorkerPool(prefillUrls);
         this.decode = new WorkerPool(decodeUrls);
-        this.model = model;
     }
 
     @Override
     public Generation submit(GenerationInput input, GenerationListener listener) {
-        WorkerCall call = new WorkerCall(http, prefill, decode, model.id(), input, listener);
+        WorkerCall call = new WorkerCall(http, prefill, decode, input, listener);
         Thread.ofVirtual().name("kvasir-call-" + input.requestId()).start(call::run);
         return call::cancel;
     }
 
     /** A worker's load report from the event bus; reports from workers this gateway does not call are ignored. */
-    public void report(WorkerLoadReport report) {
+    public void report(WorkerLoad report) {
         WorkerPool pool = "prefill".equals(report.role()) ? prefill : decode;
         pool.report(report);
     }

@@ -31,18 +31,15 @@ final class WorkerCall {
     private final HttpClient http;
     private final WorkerPool prefill;
     private final WorkerPool decode;
-    private final String model;
     private final GenerationInput input;
     private final GenerationListener listener;
     private volatile boolean cancelled;
     private volatile InputStream open;
 
-    WorkerCall(HttpClient http, WorkerPool prefill, WorkerPool decode, String model, GenerationInput input,
-               GenerationListener listener) {
+    WorkerCall(HttpClient http, WorkerPool prefill, WorkerPool decode, GenerationInput input, GenerationListener listener) {
         this.http = http;
         this.prefill = prefill;
         this.decode = decode;
-        this.model = model;
         this.input = input;
         this.listener = listener;
     }
@@ -77,7 +74,7 @@ final class WorkerCall {
      * average prompt's worth each): prefill time grows with tokens, not with request count.
      */
     private JsonNode prefill() {
-        String body = WorkerWire.prefillRequest(input.requestId(), model, input.promptTokens(), input.params());
+        String body = WorkerWire.prefillRequest(input.requestId(), input.promptTokens(), input.params());
         Set<WorkerPool.Worker> tried = new HashSet<>();
         boolean sawOverload = false;
         while (!cancelled) {
@@ -155,6 +152,9 @@ final class WorkerCall {
                         if (e.token() != null) {
                             relayed = true;
                             listener.onToken(e.token(), e.text());
+                        }
+                        if (e.error() != null) {
+                            throw OpenAiException.unavailable("decode worker " + w + " failed: " + e.error());
                         }
                         if (e.finishReason() != null) {
                             listener.onFinish(e.finishReason(), cached);

@@ -1,6 +1,6 @@
 package io.kvasir.gateway.workers;
 
-import io.kvasir.gateway.events.WorkerLoadReport;
+import io.kvasir.gateway.events.WorkerLoad;
 
 import java.net.URI;
 import java.time.Clock;
@@ -26,7 +26,7 @@ final class WorkerPool {
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicLong queuedTokens = new AtomicLong();
         /** The worker's latest report on the event bus, or null before the first. */
-        volatile WorkerLoadReport reported;
+        volatile WorkerLoad reported;
         /** Clock millis of the last failure; 0 for never. */
         final AtomicLong failedAt = new AtomicLong();
 
@@ -70,9 +70,12 @@ final class WorkerPool {
                 .orElse(null);
     }
 
-    void report(WorkerLoadReport report) {
+    /** Matched by address: workers name themselves {@code role@host:port}, the gateway knows their URLs. */
+    void report(WorkerLoad report) {
+        String name = report.worker();
+        String address = name.substring(name.indexOf('@') + 1);
         for (Worker w : workers) {
-            if (w.base.toString().equals(stripSlash(report.worker()))) {
+            if (w.base.getAuthority().equals(address)) {
                 w.reported = report;
             }
         }
@@ -83,7 +86,7 @@ final class WorkerPool {
         long used = 0;
         long total = 0;
         for (Worker w : workers) {
-            WorkerLoadReport r = w.reported;
+            WorkerLoad r = w.reported;
             if (r != null) {
                 used += r.kvBlocksUsed();
                 total += r.kvBlocksUsed() + r.kvBlocksFree();

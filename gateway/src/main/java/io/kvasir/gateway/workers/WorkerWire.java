@@ -13,9 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The JSON the gateway exchanges with the workers' internal API (issue 4): the prefill request, the handoff it
- * returns, the decode request, and the decode stream's token events. Kept in this one class so that following a
- * change of the workers' wire format touches nothing else.
+ * The JSON the gateway exchanges with the workers' internal API (issue 4, the kv-store module's {@code WorkerJson}
+ * and {@code Handoff}): sampling parameters at the top level in vLLM's names, the handoff passed through untouched,
+ * and the decode stream's events. Kept in this one class so that following a change of the workers' wire format
+ * touches nothing else.
  */
 final class WorkerWire {
 
@@ -25,33 +26,30 @@ final class WorkerWire {
 
     private WorkerWire() {}
 
-    /** {@code POST /internal/v1/prefill}: request id, model, token ids and sampling parameters. */
-    static String prefillRequest(String requestId, String model, int[] tokens, SamplingParams params) {
-        ObjectNode o = MAPPER.createObjectNode();
+    /**
+     * {@code POST /internal/v1/prefill}: request id, token ids and sampling parameters. No {@code model}: workers
+     * check it against their model fingerprint, which is theirs to compute, not the public name.
+     */
+    static String prefillRequest(String requestId, int[] tokens, SamplingParams params) {
+        ObjectNode o = sampling(params);
         o.put("request_id", requestId);
-        o.put("model", model);
         ArrayNode ids = o.putArray("token_ids");
         for (int t : tokens) {
             ids.add(t);
         }
-        o.set("sampling", sampling(params));
         return o.toString();
     }
 
-    /** {@code POST /internal/v1/decode}: the handoff as prefill returned it, with sampling, max tokens and stops. */
+    /** {@code POST /internal/v1/decode}: the handoff as prefill returned it, with the sampling parameters. */
     static String decodeRequest(JsonNode handoff, SamplingParams params) {
-        ObjectNode o = MAPPER.createObjectNode();
+        ObjectNode o = sampling(params);
         o.set("handoff", handoff);
-        o.set("sampling", sampling(params));
-        o.put("max_tokens", params.maxTokens());
-        ArrayNode stop = o.putArray("stop");
-        params.stop().forEach(stop::add);
         return o.toString();
     }
 
     /** The prompt tokens whose KV the prefill worker found in the store rather than computed. */
     static int cachedTokens(JsonNode handoff) {
-        return handoff.path("cached_tokens").asInt(0);
+        return handoff.path("cachedTokens").asInt(0);
     }
 
     private static ObjectNode sampling(SamplingParams p) {
@@ -77,24 +75,24 @@ final class WorkerWire {
     }
 
     /**
-     * One decode stream event: {@code {"token_id", "text", "logprob", "top_logprobs":[{"id","logprob"}],
-     * "finish_reason": null | "stop" | "length"}}; {@code token_id} is absent on an event that only finishes.
+     * One decode stream event: a token {@code {"token", "text", "logprob"?, "top_logprobs"?:[{"id","logprob"}]}},
+     * the end {@code {"finish_reason": "stop" | "length", "usage"}}, or a failure {@code {"error"}}.
      */
-    record TokenEvent(SampledToken token, String text, FinishReason finishReason) {}
+    record TokenEvent(SampledToken token, String text, FinishReason finishReason, String error) {}
 
     static TokenEvent tokenEvent(String json) throws java.io.IOException {
         JsonNode e = MAPPER.readTree(json);
         SampledToken token = null;
-        if (e.hasNonNull("token_id")) {
+        if (e.hasNonNull("token")) {
             List<TokenLogprob> top = new ArrayList<>();
             for (JsonNode alt : e.path("top_logprobs")) {
                 top.add(new TokenLogprob(alt.path("id").asInt(), (float) alt.path("logprob").asDouble()));
             }
             float logprob = e.hasNonNull("logprob") ? (float) e.get("logprob").asDouble() : Float.NaN;
-            token = new SampledToken(e.get("token_id").asInt(), logprob, top);
+            token = new SampledToken(e.get("token").asInt(), logprob, top);
         }
         String reason = e.path("finish_reason").asText(null);
         FinishReason finish = reason == null ? null : reason.equals("length") ? FinishReason.LENGTH : FinishReason.STOP;
-        return new TokenEvent(token, e.path("text").asText(""), finish);
+        return new TokenEvent(token, e.path("text").asText(""), finish, e.path("error").asText(null));
     }
 }

@@ -39,9 +39,9 @@ class KafkaEventBusTest {
             subscriber.onKvEvent(received::add);
             subscriber.onWorkerLoad(received::add);
             subscriber.onUsage(received::add);
-            KvEvent stored = new KvEvent(KvEvent.STORED, "m", List.of("00ff", "ab12"), "http://127.0.0.1:8081", 1);
-            WorkerLoadReport load = new WorkerLoadReport("http://127.0.0.1:8082", "decode", 2, 7, 100, 900, 31.5, 2);
-            UsageRecord usage = new UsageRecord("chatcmpl-1", "m", null, "alice", 12, 3, 0, "completed", 3);
+            KvEvent stored = new KvEvent(KvEvent.Kind.STORED, "m", List.of("00ff", "ab12"), -1, "prefill@127.0.0.1:8101", 1);
+            WorkerLoad load = new WorkerLoad("decode@127.0.0.1:8201", "decode", 2, 7, 100, 900, 31.5, 2);
+            UsageRecord usage = new UsageRecord("chatcmpl-1", "gateway", 12, 0, 3, 3);
             publisher.publish(stored);
             publisher.publish(load);
             publisher.publish(usage);

@@ -1,6 +1,6 @@
 package io.kvasir.gateway.workers;
 
-import io.kvasir.gateway.events.WorkerLoadReport;
+import io.kvasir.gateway.events.WorkerLoad;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -65,8 +65,8 @@ class WorkerPoolTest {
     void loadReportsAreMatchedByUrlAndGiveKvUsage() {
         WorkerPool pool = new WorkerPool(List.of("http://a:1", "http://b:2"), Clock.systemUTC());
         assertEquals(0, pool.kvUsageRatio());
-        pool.report(new WorkerLoadReport("http://b:2/", "decode", 0, 4, 30, 70, 10, 0));
-        pool.report(new WorkerLoadReport("http://elsewhere:9", "decode", 0, 4, 100, 0, 10, 0));
+        pool.report(new WorkerLoad("decode@b:2", "decode", 0, 4, 30, 70, 10, 0));
+        pool.report(new WorkerLoad("decode@elsewhere:9", "decode", 0, 4, 100, 0, 10, 0));
         assertEquals(4, pool.workers().get(1).reported.activeSequences());
         assertNull(pool.workers().get(0).reported);
         assertEquals(0.3, pool.kvUsageRatio(), 1e-9);
