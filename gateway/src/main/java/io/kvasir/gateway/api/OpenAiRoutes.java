@@ -20,6 +20,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The OpenAI-compatible HTTP API on Quarkus' Vert.x router: {@code GET /v1/models}, {@code POST /v1/chat/completions}
@@ -31,6 +32,9 @@ import java.util.UUID;
 public class OpenAiRoutes {
 
     private static final System.Logger LOG = System.getLogger(OpenAiRoutes.class.getName());
+    /** Requests read and tokenized at once; a few per core keeps tokenization from queueing without bound. */
+    private static final int MAX_PREPARING = 64;
+    private static final String PREPARING = "kvasir.preparing";
 
     private final ServedModel model;
     private final GenerationBackend backend;
@@ -41,6 +45,7 @@ public class OpenAiRoutes {
     private final PromptTokenizer tokenizer;
     private final long maxBodyBytes;
     private final long startedAt = System.currentTimeMillis() / 1000;
+    private final AtomicInteger preparing = new AtomicInteger();
 
     public OpenAiRoutes(ServedModel model, GenerationBackend backend, AdmissionControl admission, GatewayMetrics metrics,
                         ApiKeys apiKeys, UsageReporter usage, @ConfigProperty(name = "kvasir.max-body-bytes", defaultValue = "8388608") long maxBodyBytes) {
@@ -66,14 +71,20 @@ public class OpenAiRoutes {
             ctx.response().putHeader("Content-Type", "application/json").end(modelCard().toString());
         });
         BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
+        // A route of its own: Vert.x wants a body handler first on its route.
+        router.post().pathRegex("/v1/(chat/)?completions").order(-50).handler(this::enterPreparation);
         router.post("/v1/chat/completions").handler(body).failureHandler(this::bodyFailure)
                 .blockingHandler(ctx -> generate(ctx, ParsedRequest.Endpoint.CHAT), false);
         router.post("/v1/completions").handler(body).failureHandler(this::bodyFailure)
                 .blockingHandler(ctx -> generate(ctx, ParsedRequest.Endpoint.COMPLETIONS), false);
-        router.route("/v1/*").order(10_000).handler(ctx -> ErrorJson.send(ctx.response(),
-                ctx.request().method().name().equals("GET") || ctx.request().method().name().equals("POST")
-                        ? OpenAiException.notFound("no such endpoint: " + ctx.request().path())
-                        : OpenAiException.methodNotAllowed(ctx.request().method() + " is not allowed on " + ctx.request().path())));
+        router.route("/v1/*").order(10_000).handler(ctx -> {
+            String path = ctx.request().path();
+            boolean known = path.equals("/v1/models") || path.startsWith("/v1/models/")
+                    || path.equals("/v1/chat/completions") || path.equals("/v1/completions");
+            ErrorJson.send(ctx.response(), known
+                    ? OpenAiException.methodNotAllowed(ctx.request().method() + " is not allowed on " + path)
+                    : OpenAiException.notFound("no such endpoint: " + path));
+        });
     }
 
     private void authorize(RoutingContext ctx) {
@@ -85,7 +96,31 @@ public class OpenAiRoutes {
         }
     }
 
+    /**
+     * Bounds the requests being read, parsed and tokenized (work done before admission, on Vert.x's worker pool,
+     * whose own queue has no bound): past the bound a request is refused at once with 429.
+     */
+    private void enterPreparation(RoutingContext ctx) {
+        if (preparing.incrementAndGet() > MAX_PREPARING) {
+            preparing.decrementAndGet();
+            metrics.rejected();
+            ErrorJson.send(ctx.response(), OpenAiException.overloaded("too many requests are being read; retry shortly", 1));
+            return;
+        }
+        ctx.put(PREPARING, Boolean.TRUE);
+        // Covers a connection that closes before the request is read; leaving twice is harmless.
+        ctx.addEndHandler(v -> leavePreparation(ctx));
+        ctx.next();
+    }
+
+    private void leavePreparation(RoutingContext ctx) {
+        if (ctx.remove(PREPARING) != null) {
+            preparing.decrementAndGet();
+        }
+    }
+
     private void bodyFailure(RoutingContext ctx) {
+        leavePreparation(ctx);
         OpenAiException e = ctx.statusCode() == 413 ? OpenAiException.bodyTooLarge(maxBodyBytes)
                 : ctx.statusCode() >= 400 && ctx.statusCode() < 500
                 ? OpenAiException.invalid(null, "the request could not be read")
@@ -135,6 +170,8 @@ public class OpenAiRoutes {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "request failed", e);
             ErrorJson.send(response, OpenAiException.internal("internal error: " + e.getMessage()));
+        } finally {
+            leavePreparation(ctx);
         }
     }
 

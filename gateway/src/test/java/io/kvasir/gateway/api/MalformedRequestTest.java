@@ -121,6 +121,7 @@ class MalformedRequestTest {
         Response method = given().delete("/v1/models");
         assertEquals(405, method.statusCode());
         assertError(method);
+        assertEquals(405, given().get("/v1/chat/completions").statusCode());
         assertEquals(404, given().get("/v1/models/gpt-9").statusCode());
     }
 
