@@ -1,0 +1,144 @@
+package io.kvasir.gateway;
+
+import io.kvasir.engine.kv.KvPrecision;
+import io.kvasir.engine.model.WeightOptions;
+import io.kvasir.engine.runtime.EngineOptions;
+import io.kvasir.engine.runtime.InferenceEngine;
+import io.kvasir.engine.runtime.LoadedModel;
+import io.kvasir.gateway.admission.AdmissionControl;
+import io.kvasir.gateway.api.ApiKeys;
+import io.kvasir.gateway.backend.GenerationBackend;
+import io.kvasir.gateway.engine.EngineBackend;
+import io.kvasir.gateway.events.EventBus;
+import io.kvasir.gateway.events.EventBusConnection;
+import io.kvasir.gateway.events.KafkaEventBus;
+import io.kvasir.gateway.model.ServedModel;
+import io.kvasir.gateway.workers.WorkerBackend;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** Wires the gateway from configuration: the served model, the backend (workers or in-process engine), admission. */
+@Singleton
+public class GatewayBeans {
+
+    @ConfigProperty(name = "kvasir.model")
+    Path modelPath;
+
+    @ConfigProperty(name = "kvasir.served-model-name")
+    Optional<String> servedName;
+
+    /** {@code workers} (disaggregated prefill and decode) or {@code engine} (single process). */
+    @ConfigProperty(name = "kvasir.backend", defaultValue = "workers")
+    String backendKind;
+
+    @ConfigProperty(name = "kvasir.engine.max-batch", defaultValue = "32")
+    int maxBatch;
+
+    @ConfigProperty(name = "kvasir.engine.max-waiting", defaultValue = "256")
+    int maxWaiting;
+
+    @ConfigProperty(name = "kvasir.engine.kv-cache-mib", defaultValue = "1024")
+    long kvCacheMib;
+
+    @ConfigProperty(name = "kvasir.prefill-urls", defaultValue = "http://127.0.0.1:8101")
+    List<String> prefillUrls;
+
+    @ConfigProperty(name = "kvasir.decode-urls", defaultValue = "http://127.0.0.1:8201")
+    List<String> decodeUrls;
+
+    @ConfigProperty(name = "kvasir.admission.capacity", defaultValue = "256")
+    int admissionCapacity;
+
+    @ConfigProperty(name = "kvasir.admission.retry-after-seconds", defaultValue = "1")
+    int retryAfterSeconds;
+
+    @ConfigProperty(name = "kvasir.api-keys")
+    Optional<List<String>> apiKeys;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    Optional<String> kafkaServers;
+
+    @ConfigProperty(name = "kvasir.kafka.replication-factor", defaultValue = "1")
+    short kafkaReplicationFactor;
+
+    private LoadedModel loaded;
+
+    private String modelId() {
+        return servedName.orElse(modelPath.getFileName().toString());
+    }
+
+    private synchronized LoadedModel loaded() {
+        if (loaded == null) {
+            try {
+                loaded = LoadedModel.load(modelPath, WeightOptions.AS_STORED);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot load the model " + modelPath, e);
+            }
+        }
+        return loaded;
+    }
+
+    private boolean inProcess() {
+        return switch (backendKind) {
+            case "engine" -> true;
+            case "workers" -> false;
+            default -> throw new IllegalArgumentException("kvasir.backend must be 'workers' or 'engine', got '" + backendKind + "'");
+        };
+    }
+
+    @Produces
+    @Singleton
+    ServedModel servedModel() throws IOException {
+        return inProcess() ? ServedModel.of(modelId(), loaded()) : ServedModel.read(modelId(), modelPath);
+    }
+
+    @Produces
+    @Singleton
+    EventBusConnection eventBus() {
+        return new EventBusConnection(kafkaServers.filter(s -> !s.isBlank())
+                .map(servers -> new KafkaEventBus(servers, kafkaReplicationFactor)));
+    }
+
+    void close(@Disposes EventBusConnection connection) {
+        connection.bus().ifPresent(EventBus::close);
+    }
+
+    @Produces
+    @Singleton
+    GenerationBackend backend(EventBusConnection events) {
+        if (inProcess()) {
+            EngineOptions options = new EngineOptions(EngineOptions.DEFAULTS.prefillChunk(), kvCacheMib << 20,
+                    KvPrecision.F32, WeightOptions.AS_STORED);
+            return new EngineBackend(new InferenceEngine(loaded(), options), maxBatch, maxWaiting);
+        }
+        WorkerBackend workers = new WorkerBackend(prefillUrls, decodeUrls);
+        events.bus().ifPresent(bus -> bus.onWorkerLoad(workers::report));
+        return workers;
+    }
+
+    void close(@Disposes GenerationBackend backend) throws Exception {
+        if (backend instanceof AutoCloseable c) {
+            c.close();
+        }
+    }
+
+    @Produces
+    @Singleton
+    AdmissionControl admission() {
+        return new AdmissionControl(admissionCapacity, retryAfterSeconds);
+    }
+
+    @Produces
+    @Singleton
+    ApiKeys apiKeys() {
+        return new ApiKeys(apiKeys.orElse(List.of()));
+    }
+}

@@ -1,0 +1,214 @@
+package io.kvasir.gateway.workers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kvasir.gateway.api.OpenAiException;
+import io.kvasir.gateway.backend.GenerationInput;
+import io.kvasir.gateway.backend.GenerationListener;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * One choice through the workers: prefill (retried on another worker on failure), then decode (retried while no
+ * token has been relayed), relaying the decode worker's server-sent events to the listener. Cancelling closes the
+ * worker connection, which is how a decode worker learns to drop the sequence and free its KV.
+ */
+final class WorkerCall {
+
+    private static final Duration PREFILL_TIMEOUT = Duration.ofMinutes(10);
+
+    private final HttpClient http;
+    private final WorkerPool prefill;
+    private final WorkerPool decode;
+    private final GenerationInput input;
+    private final GenerationListener listener;
+    private volatile boolean cancelled;
+    private volatile InputStream open;
+
+    WorkerCall(HttpClient http, WorkerPool prefill, WorkerPool decode, GenerationInput input, GenerationListener listener) {
+        this.http = http;
+        this.prefill = prefill;
+        this.decode = decode;
+        this.input = input;
+        this.listener = listener;
+    }
+
+    void cancel() {
+        cancelled = true;
+        InputStream in = open;
+        if (in != null) {
+            try {
+                in.close();
+            } catch (IOException ignored) {
+                // Closing is how we abandon the stream; a failure to close leaves nothing to undo.
+            }
+        }
+    }
+
+    void run() {
+        try {
+            JsonNode handoff = prefill();
+            if (handoff != null && !cancelled) {
+                decode(handoff);
+            }
+        } catch (OpenAiException e) {
+            if (!cancelled) {
+                listener.onError(e);
+            }
+        }
+    }
+
+    /**
+     * Fewest prompt tokens still to prefill first (those this gateway sent plus the worker's reported queue at an
+     * average prompt's worth each): prefill time grows with tokens, not with request count.
+     */
+    private JsonNode prefill() {
+        String body = WorkerWire.prefillRequest(input.requestId(), input.promptTokens(), input.params());
+        Set<WorkerPool.Worker> tried = new HashSet<>();
+        boolean sawOverload = false;
+        while (!cancelled) {
+            WorkerPool.Worker w = prefill.pick(Comparator.comparingLong((WorkerPool.Worker x) -> x.queuedTokens.get()
+                    + (long) reportedQueue(x) * input.promptTokens().length).thenComparingInt(x -> x.inFlight.get()), tried);
+            if (w == null) {
+                throw exhausted("prefill", sawOverload);
+            }
+            tried.add(w);
+            w.inFlight.incrementAndGet();
+            w.queuedTokens.addAndGet(input.promptTokens().length);
+            try {
+                HttpResponse<String> r = http.send(post(w.base, WorkerWire.PREFILL_PATH, body, PREFILL_TIMEOUT),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return WorkerWire.MAPPER.readTree(r.body());
+                }
+                sawOverload |= r.statusCode() == 429;
+                rejectIfClientError(r.statusCode(), r.body());
+                prefill.failed(w);
+            } catch (IOException e) {
+                prefill.failed(w);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } finally {
+                w.inFlight.decrementAndGet();
+                w.queuedTokens.addAndGet(-input.promptTokens().length);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Fewest active sequences first (a decode step's time grows with its batch), then most free KV blocks (room to
+     * admit without preempting). The worker's own report counts other gateways' sequences too.
+     */
+    private void decode(JsonNode handoff) {
+        String body = WorkerWire.decodeRequest(handoff, input.params());
+        int cached = WorkerWire.cachedTokens(handoff);
+        Set<WorkerPool.Worker> tried = new HashSet<>();
+        boolean sawOverload = false;
+        while (!cancelled) {
+            WorkerPool.Worker w = decode.pick(Comparator.comparingInt((WorkerPool.Worker x) -> Math.max(x.inFlight.get(),
+                    x.reported == null ? 0 : x.reported.activeSequences()))
+                    .thenComparingInt(x -> x.reported == null ? 0 : -x.reported.kvBlocksFree()), tried);
+            if (w == null) {
+                throw exhausted("decode", sawOverload);
+            }
+            tried.add(w);
+            w.inFlight.incrementAndGet();
+            boolean relayed = false;
+            try {
+                HttpResponse<InputStream> r = http.send(post(w.base, WorkerWire.DECODE_PATH, body, null),
+                        HttpResponse.BodyHandlers.ofInputStream());
+                if (r.statusCode() != 200) {
+                    String error = new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
+                    sawOverload |= r.statusCode() == 429;
+                    rejectIfClientError(r.statusCode(), error);
+                    decode.failed(w);
+                    continue;
+                }
+                open = r.body();
+                try (BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while (!cancelled && (line = lines.readLine()) != null) {
+                        if (!line.startsWith("data:")) {
+                            continue;
+                        }
+                        String data = line.substring(5).trim();
+                        if (data.equals("[DONE]")) {
+                            break;
+                        }
+                        WorkerWire.TokenEvent e = WorkerWire.tokenEvent(data);
+                        if (e.token() != null) {
+                            relayed = true;
+                            listener.onToken(e.token(), e.text());
+                        }
+                        if (e.error() != null) {
+                            throw OpenAiException.unavailable("decode worker " + w + " failed: " + e.error());
+                        }
+                        if (e.finishReason() != null) {
+                            listener.onFinish(e.finishReason(), cached);
+                            return;
+                        }
+                    }
+                }
+                if (cancelled) {
+                    return;
+                }
+                throw new IOException("the decode stream ended without a finish reason");
+            } catch (IOException e) {
+                if (cancelled) {
+                    return;
+                }
+                decode.failed(w);
+                if (relayed) {
+                    // Tokens already reached the client; a silent restart elsewhere would repeat or skip them.
+                    throw OpenAiException.unavailable("decode worker " + w + " failed mid-stream: " + e.getMessage());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                open = null;
+                w.inFlight.decrementAndGet();
+            }
+        }
+    }
+
+    private static int reportedQueue(WorkerPool.Worker w) {
+        return w.reported == null ? 0 : w.reported.queueLength();
+    }
+
+    private static HttpRequest post(URI base, String path, String body, Duration timeout) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (timeout != null) {
+            b.timeout(timeout);
+        }
+        return b.build();
+    }
+
+    /** A worker's 4xx other than 429 is about the request itself: retrying elsewhere would fail the same way. */
+    private static void rejectIfClientError(int status, String body) {
+        if (status >= 400 && status < 500 && status != 429) {
+            throw OpenAiException.invalid(null, "a worker rejected the request (" + status + "): " + body);
+        }
+    }
+
+    private static OpenAiException exhausted(String role, boolean sawOverload) {
+        return sawOverload
+                ? OpenAiException.overloaded("every " + role + " worker is at capacity; retry shortly", 1)
+                : OpenAiException.unavailable("no healthy " + role + " worker could take the request");
+    }
+}
