@@ -1,16 +1,44 @@
 package io.kvasir.engine.tensor;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 
-/** The one compute pool shared by every kernel, sized to the cores (override with -Dkvasir.threads=N). */
+/**
+ * The one compute pool shared by every kernel, sized to the cores (override with -Dkvasir.threads=N): the calling
+ * thread plus N−1 workers take indices from a shared counter.
+ *
+ * <p>Why not a ForkJoinPool: a decode step issues about fifty short parallel products back to back, and waking parked
+ * workers for each costs tens of microseconds — on an idle machine, whose cores sleep deeply, that was a third of the
+ * step. Here workers spin for {@link #SPIN_NANOS} after each job before parking, so the next product finds them awake,
+ * and the caller works instead of waiting. Nested calls (from inside a body) run on the calling thread; concurrent
+ * callers take turns.
+ */
 public final class Parallel {
 
     private static final int THREADS =
-            Integer.getInteger("kvasir.threads", Runtime.getRuntime().availableProcessors());
-    private static final ForkJoinPool POOL = new ForkJoinPool(THREADS);
+            Math.max(1, Integer.getInteger("kvasir.threads", Runtime.getRuntime().availableProcessors()));
+    private static final long SPIN_NANOS = 200_000;
+    private static final ReentrantLock DISPATCH = new ReentrantLock();
+    private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> false);
+    private static final Worker[] WORKERS = new Worker[THREADS - 1];
+
+    /** The job being run: published by bumping {@link #generation}. */
+    private static volatile IntConsumer body;
+    private static volatile int size;
+    private static final AtomicInteger NEXT = new AtomicInteger();
+    private static final AtomicInteger FINISHED = new AtomicInteger();
+    private static final AtomicReference<Throwable> FAILURE = new AtomicReference<>();
+    private static volatile long generation;
+
+    static {
+        for (int i = 0; i < WORKERS.length; i++) {
+            WORKERS[i] = new Worker("kvasir-compute-" + (i + 1));
+            WORKERS[i].start();
+        }
+    }
 
     private Parallel() {
     }
@@ -19,49 +47,96 @@ public final class Parallel {
         return THREADS;
     }
 
-    /**
-     * Runs {@code body} for every index in [0, n), spread over the pool; returns when all are done.
-     * Callers pass coarse work items (a tile, a chunk of rows): the range is split in halves down to single
-     * indices, which costs a few microseconds per index and lets idle workers steal the larger halves.
-     */
+    /** Runs {@code body} for every index in [0, n), spread over the pool; returns when all are done. */
     public static void forEach(int n, IntConsumer body) {
         if (n <= 0) {
             return;
         }
-        if (n == 1 || THREADS == 1) {
-            for (int i = 0; i < n; i++) {
-                body.accept(i);
-            }
+        if (n == 1 || THREADS == 1 || INSIDE.get()) {
+            runAll(n, body);
             return;
         }
-        Range all = new Range(0, n, body);
-        if (ForkJoinTask.getPool() == POOL) {
-            // Already on a worker (nested call): forking from here keeps the caller working instead of blocking it.
-            all.invoke();
-        } else {
-            POOL.invoke(all);
+        DISPATCH.lock();
+        INSIDE.set(true);
+        try {
+            Parallel.body = body;
+            Parallel.size = n;
+            NEXT.set(0);
+            FINISHED.set(0);
+            FAILURE.set(null);
+            generation++;                                   // publishes the job to spinning workers
+            for (Worker w : WORKERS) {
+                LockSupport.unpark(w);
+            }
+            work(body, n);
+            while (FINISHED.get() < WORKERS.length) {
+                Thread.onSpinWait();
+            }
+            Parallel.body = null;
+            Throwable failure = FAILURE.get();
+            if (failure instanceof RuntimeException e) {
+                throw e;
+            } else if (failure instanceof Error e) {
+                throw e;
+            }
+        } finally {
+            INSIDE.set(false);
+            DISPATCH.unlock();
         }
     }
 
-    private static final class Range extends RecursiveAction {
-        private final int from;
-        private final int to;
-        private final transient IntConsumer body;
+    private static void runAll(int n, IntConsumer body) {
+        boolean outer = !INSIDE.get();
+        INSIDE.set(true);
+        try {
+            for (int i = 0; i < n; i++) {
+                body.accept(i);
+            }
+        } finally {
+            if (outer) {
+                INSIDE.set(false);
+            }
+        }
+    }
 
-        Range(int from, int to, IntConsumer body) {
-            this.from = from;
-            this.to = to;
-            this.body = body;
+    private static void work(IntConsumer body, int n) {
+        for (int i = NEXT.getAndIncrement(); i < n; i = NEXT.getAndIncrement()) {
+            try {
+                body.accept(i);
+            } catch (Throwable t) {
+                FAILURE.compareAndSet(null, t);
+                NEXT.set(n);                                // stop handing out work
+            }
+        }
+    }
+
+    private static final class Worker extends Thread {
+
+        Worker(String name) {
+            super(name);
+            setDaemon(true);
         }
 
         @Override
-        protected void compute() {
-            if (to - from == 1) {
-                body.accept(from);
-                return;
+        public void run() {
+            INSIDE.set(true);
+            long seen = 0;
+            while (true) {
+                long spinUntil = System.nanoTime() + SPIN_NANOS;
+                while (generation == seen) {
+                    if (System.nanoTime() < spinUntil) {
+                        Thread.onSpinWait();
+                    } else {
+                        LockSupport.park(this);
+                    }
+                }
+                seen = generation;
+                IntConsumer job = body;
+                if (job != null) {
+                    work(job, size);
+                }
+                FINISHED.incrementAndGet();
             }
-            int mid = (from + to) >>> 1;
-            invokeAll(new Range(from, mid, body), new Range(mid, to, body));
         }
     }
 }
