@@ -3,9 +3,9 @@ package io.kvasir.engine.tensor;
 /** Splits the rows of a matrix-vector product into pool work items, in multiples of four rows. */
 final class RowChunks {
 
-    /** Work items per thread: enough for stealing to even out a slow core, few enough to keep scheduling cheap. */
-    private static final int ITEMS_PER_THREAD = 4;
-    private static final int MIN_ROWS = 32;
+    /** Work items per thread: taking one costs an atomic increment, and many small ones keep both cores busy to the end. */
+    private static final int ITEMS_PER_THREAD = 16;
+    private static final int MIN_ROWS = 16;
 
     interface Body {
         void run(int from, int to);
