@@ -40,7 +40,12 @@ class DecodeLoopTest {
     static void writeModel() throws Exception {
         ModelConfig config = TinyModels.qwen2();
         model = Files.createDirectories(dir.resolve("model"));
-        Files.writeString(model.resolve("config.json"), config.toJson());
+        // A long context, so a sequence without max_tokens stays active until the test ends it: with the tiny model's
+        // 256 positions it finished within a fraction of a second, racing the test's observation of it.
+        com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toJson());
+        json.put("max_position_embeddings", 1 << 20);
+        Files.writeString(model.resolve("config.json"), json.toString());
         SafetensorsWriter.write(model.resolve("model.safetensors"), TinyModels.weights(config, 11), DType.F32, Map.of());
         TokenizerGenerator.write(model, config.vocabSize());
     }
