@@ -36,10 +36,6 @@ public record EngineOptions(int prefillChunk, long kvCacheBytes, KvPrecision kvP
         return new EngineOptions(prefillChunk, kvCacheBytes, precision, weights, sparseConfig);
     }
 
-    public EngineOptions withWeights(WeightOptions options) {
-        return new EngineOptions(prefillChunk, kvCacheBytes, kvPrecision, options, sparseConfig);
-    }
-
     public EngineOptions withSparseConfig(Path file) {
         return new EngineOptions(prefillChunk, kvCacheBytes, kvPrecision, weights, file);
     }

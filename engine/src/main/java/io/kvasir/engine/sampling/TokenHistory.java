@@ -17,7 +17,6 @@ public final class TokenHistory {
     private int[] seenIds = new int[64];
     private int seenCount;
     private final Map<Integer, Integer> generatedCounts = new HashMap<>();
-    private int generated;
 
     public TokenHistory(int[] promptIds) {
         for (int id : promptIds) {
@@ -28,11 +27,6 @@ public final class TokenHistory {
     public void append(int generatedId) {
         markSeen(generatedId);
         generatedCounts.merge(generatedId, 1, Integer::sum);
-        generated++;
-    }
-
-    public int generatedLength() {
-        return generated;
     }
 
     private void markSeen(int id) {

@@ -54,10 +54,6 @@ public final class OpenAiException extends RuntimeException {
                 "the request body is larger than " + limitBytes + " bytes", 0);
     }
 
-    public static OpenAiException unsupportedMediaType(String message) {
-        return new OpenAiException(415, "invalid_request_error", null, null, message, 0);
-    }
-
     /** 429: the gateway or a worker is saturated; the client should come back after {@code retryAfterSeconds}. */
     public static OpenAiException overloaded(String message, int retryAfterSeconds) {
         return new OpenAiException(429, "rate_limit_error", null, "overloaded", message, retryAfterSeconds);
