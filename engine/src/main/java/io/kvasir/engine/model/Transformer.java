@@ -174,16 +174,20 @@ public final class Transformer {
      * the keys cached so far (this chunk's included).
      */
     private void attend(Batch b, int layer, float[] q, float[] out) {
+        KvLayerStorage kv = cache.layer(layer);
+        if (dca != null) {
+            attendDualChunk(b, layer, kv, q, out);
+            return;
+        }
         int heads = c.numHeads();
         int window = c.slidingWindowOf(layer);
         AttentionPlan dense = AttentionPlan.dense(window);
-        KvLayerStorage kv = cache.layer(layer);
         AttentionPlan[] plans = new AttentionPlan[b.chunks.size()];
         for (int i = 0; i < plans.length; i++) {
             SequenceChunk chunk = b.chunks.get(i);
             int first = b.firstToken[i];
             AttentionPlan plan = chunk.plan();
-            AttentionPlanner chunkPlanner = chunk.planner() != null ? chunk.planner() : planner;
+            AttentionPlanner chunkPlanner = plannerFor(chunk);
             if (plan == null && chunkPlanner != null) {
                 plan = chunkPlanner.plan(layer, new AttentionInputs(kv, chunk.table(), q, first * heads * c.headDim(),
                         chunk.tokens().length, b.position[first], heads, c.numKvHeads(), c.headDim(), window));
@@ -191,10 +195,6 @@ public final class Transformer {
             plans[i] = plan != null ? plan : dense;
         }
         int[] taskChunk = b.taskChunk, taskBlock = b.taskBlock;
-        if (dca != null) {
-            attendDualChunk(b, layer, kv, q, out);
-            return;
-        }
         Parallel.forEach(taskChunk.length * heads, task -> {
             int i = task / heads, head = task % heads;
             SequenceChunk chunk = b.chunks.get(taskChunk[i]);
@@ -205,6 +205,11 @@ public final class Transformer {
             attention.attend(kv, chunk.table(), plans[taskChunk[i]], window,
                     q, qOffset, b.position[first], head, rowStart, rowEnd, out, qOffset, null);
         });
+    }
+
+    /** The chunk's own planner if it brings one, else the engine's (null: dense). */
+    private AttentionPlanner plannerFor(SequenceChunk chunk) {
+        return chunk.planner() != null ? chunk.planner() : planner;
     }
 
     /**
@@ -224,7 +229,7 @@ public final class Transformer {
             }
             int first = b.firstToken[i], rows = chunk.tokens().length;
             plans[i] = chunk.plan();
-            AttentionPlanner chunkPlanner = chunk.planner() != null ? chunk.planner() : planner;
+            AttentionPlanner chunkPlanner = plannerFor(chunk);
             if (plans[i] == null && chunkPlanner != null && b.position[first] + rows >= dca.sparseAttentionThreshold()) {
                 plans[i] = chunkPlanner.plan(layer, new AttentionInputs(kv, chunk.table(), q, first * heads * c.headDim(), rows,
                         b.position[first], heads, c.numKvHeads(), c.headDim(), 0, f.dcaQueries, dca.chunkLength()));
