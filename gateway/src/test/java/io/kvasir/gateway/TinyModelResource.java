@@ -50,7 +50,7 @@ public class TinyModelResource implements QuarkusTestResourceLifecycleManager {
                 "kvasir.admission.retry-after-seconds", "2");
     }
 
-    static void write(Path dir) throws IOException {
+    public static void write(Path dir) throws IOException {
         TokenizerGenerator.write(dir, 400);
         List<String> tokens = ByteLevelBpeVocabulary.read(dir).tokens();
         List<Integer> eos = new ArrayList<>(List.of(tokens.indexOf("<|im_end|>"), tokens.indexOf("<|endoftext|>")));

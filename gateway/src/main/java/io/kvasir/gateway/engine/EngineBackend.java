@@ -2,6 +2,7 @@ package io.kvasir.gateway.engine;
 
 import io.kvasir.engine.kv.BlockPool;
 import io.kvasir.engine.kv.KvCache;
+import io.kvasir.engine.runtime.DecodeLoop;
 import io.kvasir.engine.runtime.InferenceEngine;
 import io.kvasir.engine.runtime.Sequence;
 import io.kvasir.gateway.api.OpenAiException;
@@ -11,40 +12,38 @@ import io.kvasir.gateway.backend.GenerationBackend;
 import io.kvasir.gateway.backend.GenerationInput;
 import io.kvasir.gateway.backend.GenerationListener;
 
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * The single-process backend: an {@link InferenceEngine} in the gateway's JVM, driven by one loop that admits
- * waiting sequences at iteration boundaries, prefills them, then runs one batched decode step over every active
- * sequence. It serves {@code ./kvasir up --single-process} and is the reference the disaggregated path is
- * measured against. A sequence is admitted only when the KV blocks for its prompt and all its requested tokens
- * are free, so a decode step never runs out of cache.
+ * The single-process backend ({@code ./kvasir up --single-process}, and the reference the disaggregated path is
+ * measured against): one prefill thread feeding the engine's temporal-fusion {@link DecodeLoop}, the same loop a
+ * decode worker runs. The loop admits memory-aware and, under KV pressure, parks the youngest sequences' KV on the
+ * heap ({@link HeapPreemption}) instead of failing them.
  */
 public final class EngineBackend implements GenerationBackend, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(EngineBackend.class.getName());
 
     private final InferenceEngine engine;
-    private final BlockingQueue<Job> waiting;
-    private final int maxBatch;
-    private final Thread loop;
+    private final DecodeLoop loop;
+    private final BlockingQueue<EngineJob> toPrefill;
+    private final Thread prefiller;
     private volatile boolean stopped;
-    private volatile int running;
-    private int reservedBlocks;
-    /** Taken from the queue but not yet admitted, for want of KV blocks. */
-    private volatile Job head;
+    /** Taken from the queue and waiting for KV room, or being prefilled. */
+    private volatile EngineJob current;
 
+    /**
+     * @param maxBatch   sequences per decode forward
+     * @param maxWaiting prompts that may wait for prefill; {@link #submit} answers 429 beyond it
+     */
     public EngineBackend(InferenceEngine engine, int maxBatch, int maxWaiting) {
         this.engine = engine;
-        this.maxBatch = maxBatch;
-        this.waiting = new ArrayBlockingQueue<>(maxWaiting);
-        this.loop = Thread.ofPlatform().name("kvasir-engine-loop").daemon().start(this::run);
+        this.loop = new DecodeLoop(engine, maxBatch, maxWaiting, new HeapPreemption(engine));
+        this.toPrefill = new ArrayBlockingQueue<>(maxWaiting);
+        this.prefiller = Thread.ofPlatform().name("kvasir-prefill").daemon().start(this::prefillLoop);
     }
 
     @Override
@@ -54,8 +53,8 @@ public final class EngineBackend implements GenerationBackend, AutoCloseable {
             throw OpenAiException.invalid("max_tokens", "the prompt and max_tokens need " + blocks
                     + " KV blocks; this server's cache holds " + engine.cache().pool().capacity());
         }
-        Job job = new Job(input, listener, blocks);
-        if (!waiting.offer(job)) {
+        EngineJob job = new EngineJob(input, listener, loop);
+        if (!toPrefill.offer(job)) {
             throw OpenAiException.overloaded("the engine's queue is full; retry shortly", 1);
         }
         return job::cancel;
@@ -64,160 +63,91 @@ public final class EngineBackend implements GenerationBackend, AutoCloseable {
     @Override
     public BackendLoad load() {
         BlockPool pool = engine.cache().pool();
-        return new BackendLoad(running, waiting.size() + (head != null ? 1 : 0), 1.0 - (double) pool.freeBlocks() / pool.capacity());
+        int waiting = toPrefill.size() + (current != null ? 1 : 0) + loop.waitingSequences();
+        return new BackendLoad(loop.activeSequences(), waiting, 1.0 - (double) pool.freeBlocks() / pool.capacity());
+    }
+
+    /** Sequences whose KV was parked on the heap to make room, since start. */
+    public long preemptions() {
+        return loop.preemptions();
     }
 
     private static int blocksFor(int tokens) {
         return (tokens + KvCache.BLOCK_TOKENS - 1) / KvCache.BLOCK_TOKENS;
     }
 
-    private void run() {
-        List<Job> active = new ArrayList<>();
+    private void prefillLoop() {
         while (!stopped) {
             try {
-                admit(active);
-                dropCancelled(active);
-                running = active.size();
-                if (active.isEmpty()) {
+                EngineJob job = toPrefill.poll(100, TimeUnit.MILLISECONDS);
+                if (job == null || job.isCancelled()) {
                     continue;
                 }
-                List<Sequence> batch = new ArrayList<>(active.size());
-                active.forEach(j -> batch.add(j.sequence));
-                engine.decode(batch);
-                for (Iterator<Job> it = active.iterator(); it.hasNext(); ) {
-                    Job j = it.next();
-                    if (j.emit()) {
-                        retire(j);
-                        it.remove();
-                    }
+                current = job;
+                awaitRoom(job);
+                if (!stopped && !job.isCancelled()) {
+                    prefill(job);
                 }
             } catch (InterruptedException e) {
                 return;
-            } catch (RuntimeException e) {
-                // A failed step poisons only the sequences in it; the loop keeps serving new ones.
-                LOG.log(System.Logger.Level.ERROR, "decode step failed", e);
-                for (Job j : active) {
-                    j.sequence.cancel();
-                    j.fail(OpenAiException.internal("generation failed: " + e.getMessage()));
-                    reservedBlocks -= j.blocks;
-                }
-                active.clear();
+            } finally {
+                current = null;
             }
-            running = active.size();
         }
     }
 
-    /** Prefills waiting jobs while batch slots and reserved KV allow; blocks briefly only when idle. */
-    private void admit(List<Job> active) throws InterruptedException {
-        while (active.size() < maxBatch) {
-            if (head == null) {
-                head = active.isEmpty() ? waiting.poll(100, TimeUnit.MILLISECONDS) : waiting.poll();
-            }
-            Job next = head;
-            if (next == null) {
+    /**
+     * Waits until the prompt's blocks fit beside one block per active sequence (their next step) and the loop has
+     * taken every sequence prefilled before: a prefilled sequence holds its prompt's KV while it waits, so running
+     * ahead of the loop would only fill the cache with waiting prompts. With nothing active every block is free,
+     * and {@link #submit} refused prompts larger than the cache, so this always ends.
+     */
+    private void awaitRoom(EngineJob job) {
+        int need = blocksFor(job.input().promptTokens().length);
+        while (!stopped && !job.isCancelled()) {
+            int free = engine.cache().pool().freeBlocks();
+            if (loop.waitingSequences() == 0 && free - need >= loop.activeSequences()) {
                 return;
             }
-            if (next.cancelled.get()) {
-                head = null;
-                continue;
-            }
-            // It waits at the head for active sequences to retire; with none active every block is free and
-            // submit() already refused jobs larger than the whole cache.
-            if (reservedBlocks + next.blocks > engine.cache().pool().capacity()) {
-                return;
-            }
-            head = null;
-            reservedBlocks += next.blocks;
-            try {
-                next.sequence = engine.start(next.input.promptTokens(), next.input.params());
-                engine.prefill(next.sequence);
-            } catch (RuntimeException e) {
-                reservedBlocks -= next.blocks;
-                if (next.sequence != null) {
-                    next.sequence.cancel();
-                }
-                next.fail(e instanceof IllegalArgumentException
-                        ? OpenAiException.invalid("prompt", e.getMessage())
-                        : OpenAiException.internal("prefill failed: " + e.getMessage()));
-                continue;
-            }
-            if (next.emit()) {
-                retire(next);
-            } else {
-                active.add(next);
-            }
+            LockSupport.parkNanos(1_000_000);
         }
     }
 
-    private void dropCancelled(List<Job> active) {
-        for (Iterator<Job> it = active.iterator(); it.hasNext(); ) {
-            Job j = it.next();
-            if (j.cancelled.get()) {
-                j.sequence.cancel();
-                reservedBlocks -= j.blocks;
-                it.remove();
+    private void prefill(EngineJob job) {
+        Sequence s = null;
+        try {
+            s = engine.start(job.input().promptTokens(), job.input().params());
+            engine.prefill(s);
+        } catch (RuntimeException e) {
+            if (s != null) {
+                s.cancel();
             }
+            LOG.log(System.Logger.Level.WARNING, "prefill of " + job.input().requestId() + " failed: " + e.getMessage());
+            job.fail(e instanceof IllegalArgumentException
+                    ? OpenAiException.invalid("prompt", e.getMessage())
+                    : OpenAiException.internal("prefill failed: " + e.getMessage()));
+            return;
         }
-    }
-
-    private void retire(Job j) {
-        reservedBlocks -= j.blocks;
+        if (!job.attach(s)) {
+            s.cancel();                                                   // cancelled while it was prefilled
+            return;
+        }
+        if (!loop.submit(s, job)) {
+            s.cancel();
+            job.fail(OpenAiException.overloaded("the decode loop's queue is full; retry shortly", 1));
+        }
     }
 
     @Override
     public void close() throws Exception {
         stopped = true;
-        loop.interrupt();
-        loop.join(5_000);
+        prefiller.interrupt();
+        prefiller.join(5_000);
+        EngineJob job;
+        while ((job = toPrefill.poll()) != null) {
+            job.fail(OpenAiException.unavailable("the server is shutting down"));
+        }
+        loop.close();
         engine.close();
-    }
-
-    /** A submitted sequence and where its tokens go. */
-    private static final class Job {
-        final GenerationInput input;
-        final GenerationListener listener;
-        final int blocks;
-        final AtomicBoolean cancelled = new AtomicBoolean();
-        Sequence sequence;
-        int emitted;
-
-        Job(GenerationInput input, GenerationListener listener, int blocks) {
-            this.input = input;
-            this.listener = listener;
-            this.blocks = blocks;
-        }
-
-        void cancel() {
-            cancelled.set(true);
-        }
-
-        /** Reports the newest token; true when the sequence has finished (or was cancelled meanwhile). */
-        boolean emit() {
-            if (cancelled.get()) {
-                sequence.cancel();
-                return true;
-            }
-            var tokens = sequence.sampledTokens();
-            try {
-                for (; emitted < tokens.size(); emitted++) {
-                    listener.onToken(tokens.get(emitted), emitted == tokens.size() - 1 ? sequence.takeText() : "");
-                }
-                if (sequence.isFinished()) {
-                    listener.onFinish(sequence.finishReason(), 0);
-                    return true;
-                }
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "a listener failed; cancelling its sequence", e);
-                sequence.cancel();
-                return true;
-            }
-            return false;
-        }
-
-        void fail(OpenAiException e) {
-            if (!cancelled.get()) {
-                listener.onError(e);
-            }
-        }
     }
 }
