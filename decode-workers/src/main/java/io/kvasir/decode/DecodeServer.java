@@ -12,6 +12,7 @@ import io.kvasir.kvstore.KvStoreClient;
 import io.kvasir.kvstore.KvStoreException;
 import io.kvasir.kvstore.ModelFingerprint;
 import io.kvasir.kvstore.events.EventBus;
+import io.kvasir.kvstore.events.EventBuses;
 import io.kvasir.kvstore.events.LoadReporter;
 import io.kvasir.kvstore.events.UsageRecord;
 import io.kvasir.kvstore.events.WorkerLoad;
@@ -33,7 +34,7 @@ import java.util.concurrent.Semaphore;
  * The decode worker: {@code POST /internal/v1/decode} {@code {"handoff":{…}, "max_tokens", …sampling}} → an SSE
  * stream of {@code {"token","text","logprob","top_logprobs"}} events, then {@code {"finish_reason","usage"}} and
  * {@code [DONE]}; {@code GET /health}; {@code GET /metrics}. Options: {@code --model DIR --port N --members h:p,…
- * [--kv bf16|f32] [--max-batch 64] [--queue 64]}.
+ * [--kv bf16|f32] [--max-batch 64] [--queue 64] [--kafka host:port,…]} (events on Kafka instead of the store's topics).
  */
 public final class DecodeServer {
 
@@ -63,7 +64,7 @@ public final class DecodeServer {
         int queue = a.integer("--queue", 64);
         StorePreemption preemption = new StorePreemption(engine, store, model);
         DecodeLoop loop = new DecodeLoop(engine, maxBatch, queue, preemption);
-        EventBus bus = store.eventBus();
+        EventBus bus = EventBuses.choose(a.text("--kafka", ""), (short) 1, store::eventBus);
         DecodeServer server = new DecodeServer(new DecodeService(engine, store, loop, model, preemption), loop, engine,
                 maxBatch + queue, bus);
         int port = server.start(a.integer("--port", 8201));

@@ -9,9 +9,9 @@ import io.kvasir.gateway.admission.AdmissionControl;
 import io.kvasir.gateway.api.ApiKeys;
 import io.kvasir.gateway.backend.GenerationBackend;
 import io.kvasir.gateway.engine.EngineBackend;
-import io.kvasir.gateway.events.EventBus;
 import io.kvasir.gateway.events.EventBusConnection;
-import io.kvasir.gateway.events.KafkaEventBus;
+import io.kvasir.kvstore.KvStoreClient;
+import io.kvasir.kvstore.events.EventBuses;
 import io.kvasir.gateway.model.ServedModel;
 import io.kvasir.gateway.workers.WorkerBackend;
 import jakarta.enterprise.inject.Disposes;
@@ -69,6 +69,13 @@ public class GatewayBeans {
     @ConfigProperty(name = "kvasir.kafka.replication-factor", defaultValue = "1")
     short kafkaReplicationFactor;
 
+    /** The kv-store cluster, whose Hazelcast reliable topics are the event bus when Kafka is not configured. */
+    @ConfigProperty(name = "kvasir.kv-store.members")
+    Optional<List<String>> kvStoreMembers;
+
+    @ConfigProperty(name = "kvasir.kv-store.cluster-name", defaultValue = "kvasir")
+    String kvStoreCluster;
+
     private LoadedModel loaded;
 
     private String modelId() {
@@ -103,12 +110,18 @@ public class GatewayBeans {
     @Produces
     @Singleton
     EventBusConnection eventBus() {
-        return new EventBusConnection(kafkaServers.filter(s -> !s.isBlank())
-                .map(servers -> new KafkaEventBus(servers, kafkaReplicationFactor)));
+        String kafka = kafkaServers.orElse("");
+        if (kafka.isBlank() && kvStoreMembers.isEmpty()) {
+            return EventBusConnection.none();
+        }
+        KvStoreClient[] store = {null};
+        var bus = EventBuses.choose(kafka, kafkaReplicationFactor,
+                () -> (store[0] = KvStoreClient.connect(kvStoreCluster, kvStoreMembers.orElseThrow())).eventBus());
+        return new EventBusConnection(bus, store[0]);
     }
 
-    void close(@Disposes EventBusConnection connection) {
-        connection.bus().ifPresent(EventBus::close);
+    void close(@Disposes EventBusConnection connection) throws Exception {
+        connection.close();
     }
 
     @Produces

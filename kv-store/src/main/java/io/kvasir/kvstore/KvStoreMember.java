@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryEvictedListener;
 import io.kvasir.kvstore.events.EventBus;
+import io.kvasir.kvstore.events.EventBuses;
 import io.kvasir.kvstore.events.HazelcastEventBus;
 import io.kvasir.kvstore.events.KvEvent;
 import io.kvasir.kvstore.handoff.WorkerArgs;
@@ -14,7 +15,8 @@ import java.util.List;
 /**
  * The kv-store member server, its own process:
  * {@code KvStoreMember --port 5701 --members 127.0.0.1:5701,127.0.0.1:5702 [--cluster kvasir] [--backups 1]
- * [--max-mib 1024] [--partial-ttl-s 600] [--http-port 0]}. Prints {@code kv-store member ready} once it has joined;
+ * [--max-mib 1024] [--partial-ttl-s 600] [--http-port 0] [--kafka host:port,…]}; with {@code --kafka} its events go
+ * to Kafka instead of the cluster's own topics. Prints {@code kv-store member ready} once it has joined;
  * {@code --http-port} serves {@code /health} and {@code /metrics}.
  */
 public final class KvStoreMember {
@@ -25,8 +27,7 @@ public final class KvStoreMember {
     }
 
     /** Each member reports the blocks it evicts itself, so every eviction is reported once. */
-    static void publishEvictions(HazelcastInstance hz, String source) {
-        EventBus bus = new HazelcastEventBus(hz);
+    static void publishEvictions(HazelcastInstance hz, EventBus bus, String source) {
         IMap<KvBlockKey, byte[]> blocks = hz.getMap(KvStoreMaps.BLOCKS);
         blocks.addLocalEntryListener((EntryEvictedListener<KvBlockKey, byte[]>) e -> bus.publish(new KvEvent(
                 KvEvent.Kind.EVICTED, e.getKey().model(), List.of(e.getKey().hash().toString()), e.getKey().layer(),
@@ -40,7 +41,8 @@ public final class KvStoreMember {
         HazelcastInstance hz = Hazelcast.newHazelcastInstance(KvStoreMaps.memberConfig(a.text("--cluster", "kvasir"),
                 port, members, a.integer("--backups", 1), a.integer("--max-mib", 1024), a.integer("--partial-ttl-s", 600)));
         Runtime.getRuntime().addShutdownHook(new Thread(hz::shutdown));
-        publishEvictions(hz, "kv-store member 127.0.0.1:" + port);
+        EventBus bus = EventBuses.choose(a.text("--kafka", ""), (short) 1, () -> new HazelcastEventBus(hz));
+        publishEvictions(hz, bus, "kv-store member 127.0.0.1:" + port);
         int http = MemberEndpoints.start(hz, a.integer("--http-port", 0));
         System.out.println(READY + " (" + hz.getCluster().getMembers().size() + " members, health and metrics on 127.0.0.1:"
                 + http + ") on 127.0.0.1:" + port);

@@ -31,7 +31,7 @@ class EvictionTest {
         HazelcastInstance member = Hazelcast.newHazelcastInstance(
                 KvStoreMaps.memberConfig("eviction-test-" + port, port, List.of(address), 0, 16, 60));
         try {
-            KvStoreMember.publishEvictions(member, "test member");
+            KvStoreMember.publishEvictions(member, new HazelcastEventBus(member), "test member");
             BlockingQueue<KvEvent> evicted = new LinkedBlockingQueue<>();
             new HazelcastEventBus(member).onKvEvent(evicted::add);
             KvStoreClient client = new KvStoreClient(member);

@@ -8,6 +8,7 @@ import io.kvasir.kvstore.KvStoreClient;
 import io.kvasir.kvstore.KvStoreException;
 import io.kvasir.kvstore.ModelFingerprint;
 import io.kvasir.kvstore.events.EventBus;
+import io.kvasir.kvstore.events.EventBuses;
 import io.kvasir.kvstore.events.LoadReporter;
 import io.kvasir.kvstore.events.WorkerLoad;
 import io.kvasir.kvstore.handoff.WorkerArgs;
@@ -25,7 +26,8 @@ import java.util.concurrent.Semaphore;
 /**
  * The prefill worker: {@code POST /internal/v1/prefill} {@code {"request_id","model","token_ids",...sampling}} →
  * the handoff; {@code GET /health}; {@code GET /metrics}. At most {@code --queue} requests wait or run; more get 429.
- * Options: {@code --model DIR --port N --members h:p,h:p [--cluster kvasir] [--kv bf16|f32] [--queue 16]}.
+ * Options: {@code --model DIR --port N --members h:p,h:p [--cluster kvasir] [--kv bf16|f32] [--queue 16]
+ * [--kafka host:port,…]} (events on Kafka instead of the store's topics).
  */
 public final class PrefillServer {
 
@@ -45,7 +47,7 @@ public final class PrefillServer {
         KvStoreClient store = KvStoreClient.connect(a.text("--cluster", "kvasir"), a.list("--members", "127.0.0.1:5701"));
         String model = ModelFingerprint.of(Path.of(a.text("--model", null)), WorkerEngine.precision(a));
         int queue = a.integer("--queue", 16);
-        EventBus bus = store.eventBus();
+        EventBus bus = EventBuses.choose(a.text("--kafka", ""), (short) 1, store::eventBus);
         PrefillService service = new PrefillService(engine, store, model, bus, Clock.systemUTC());
         PrefillServer server = new PrefillServer(service, queue);
         int port = server.start(a.integer("--port", 8101));

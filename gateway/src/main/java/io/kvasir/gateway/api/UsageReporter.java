@@ -3,7 +3,7 @@ package io.kvasir.gateway.api;
 import io.kvasir.gateway.backend.GenerationBackend;
 import io.kvasir.gateway.engine.EngineBackend;
 import io.kvasir.gateway.events.EventBusConnection;
-import io.kvasir.gateway.events.UsageRecord;
+import io.kvasir.kvstore.events.UsageRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 
 

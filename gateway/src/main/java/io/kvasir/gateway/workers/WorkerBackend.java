@@ -5,7 +5,7 @@ import io.kvasir.gateway.backend.Generation;
 import io.kvasir.gateway.backend.GenerationBackend;
 import io.kvasir.gateway.backend.GenerationInput;
 import io.kvasir.gateway.backend.GenerationListener;
-import io.kvasir.gateway.events.WorkerLoad;
+import io.kvasir.kvstore.events.WorkerLoad;
 
 import java.net.http.HttpClient;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.kvasir.gateway.workers;
 
-import io.kvasir.gateway.events.WorkerLoad;
+import io.kvasir.kvstore.events.WorkerLoad;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;

@@ -4,23 +4,25 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.topic.ITopic;
 import com.hazelcast.topic.Message;
+import com.hazelcast.topic.ReliableMessageListener;
 import io.kvasir.kvstore.handoff.WorkerJson;
 
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
  * The embedded event bus: one Hazelcast reliable topic per kind (a ring buffer, so a slow subscriber loses the
  * oldest events rather than stalling publishers). Messages travel as JSON text, so members need none of these
- * classes and a Kafka bus can carry the same payloads.
+ * classes and the Kafka bus carries the same payloads. Uses the caller's Hazelcast instance, which it does not close.
  */
 public final class HazelcastEventBus implements EventBus {
 
-    public static final String KV_TOPIC = "kvasir.kv-events";
-    public static final String LOAD_TOPIC = "kvasir.worker-load";
-    public static final String USAGE_TOPIC = "kvasir.usage";
+    private static final System.Logger LOG = System.getLogger(HazelcastEventBus.class.getName());
 
     private final HazelcastInstance hazelcast;
+    private final List<AutoCloseable> subscriptions = new CopyOnWriteArrayList<>();
 
     public HazelcastEventBus(HazelcastInstance hazelcast) {
         this.hazelcast = hazelcast;
@@ -28,32 +30,32 @@ public final class HazelcastEventBus implements EventBus {
 
     @Override
     public void publish(KvEvent event) {
-        send(KV_TOPIC, event);
+        send(KV_EVENTS, event);
     }
 
     @Override
     public void publish(WorkerLoad load) {
-        send(LOAD_TOPIC, load);
+        send(WORKER_LOAD, load);
     }
 
     @Override
     public void publish(UsageRecord usage) {
-        send(USAGE_TOPIC, usage);
+        send(USAGE, usage);
     }
 
     @Override
     public AutoCloseable onKvEvent(Consumer<KvEvent> listener) {
-        return subscribe(KV_TOPIC, KvEvent.class, listener);
+        return subscribe(KV_EVENTS, KvEvent.class, listener);
     }
 
     @Override
     public AutoCloseable onWorkerLoad(Consumer<WorkerLoad> listener) {
-        return subscribe(LOAD_TOPIC, WorkerLoad.class, listener);
+        return subscribe(WORKER_LOAD, WorkerLoad.class, listener);
     }
 
     @Override
     public AutoCloseable onUsage(Consumer<UsageRecord> listener) {
-        return subscribe(USAGE_TOPIC, UsageRecord.class, listener);
+        return subscribe(USAGE, UsageRecord.class, listener);
     }
 
     private void send(String topic, Object payload) {
@@ -66,13 +68,56 @@ public final class HazelcastEventBus implements EventBus {
 
     private <T> AutoCloseable subscribe(String name, Class<T> type, Consumer<T> listener) {
         ITopic<String> topic = hazelcast.getReliableTopic(name);
-        UUID id = topic.addMessageListener((Message<String> m) -> {
+        UUID id = topic.addMessageListener(new LossTolerant<>(name, type, listener));
+        AutoCloseable handle = () -> topic.removeMessageListener(id);
+        subscriptions.add(handle);
+        return handle;
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable s : subscriptions) {
+            try {
+                s.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.DEBUG, "subscription already gone: " + e.getMessage());
+            }
+        }
+        subscriptions.clear();
+    }
+
+    /**
+     * Starts at the next message, skips what the ring buffer overwrote before it was read and survives a bad
+     * message: Hazelcast's default adapter would end the subscription for good on the first of either.
+     */
+    private record LossTolerant<T>(String topic, Class<T> type, Consumer<T> listener) implements ReliableMessageListener<String> {
+
+        @Override
+        public void onMessage(Message<String> m) {
             try {
                 listener.accept(WorkerJson.MAPPER.readValue(m.getMessageObject(), type));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("malformed " + name + " message: " + m.getMessageObject(), e);
+            } catch (JsonProcessingException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "skipping a message on " + topic + ": " + e.getMessage());
             }
-        });
-        return () -> topic.removeMessageListener(id);
+        }
+
+        @Override
+        public long retrieveInitialSequence() {
+            return -1;
+        }
+
+        @Override
+        public void storeSequence(long sequence) {
+        }
+
+        @Override
+        public boolean isLossTolerant() {
+            return true;
+        }
+
+        @Override
+        public boolean isTerminal(Throwable failure) {
+            return false;
+        }
     }
 }

@@ -1,4 +1,4 @@
-package io.kvasir.gateway.events;
+package io.kvasir.kvstore.events;
 
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;

@@ -1,6 +1,7 @@
-package io.kvasir.gateway.events;
+package io.kvasir.kvstore.events;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kvasir.kvstore.handoff.WorkerJson;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -27,35 +28,44 @@ import java.util.function.Consumer;
 
 /**
  * The event bus on Kafka: one JSON record per event on {@code kvasir.kv-events}, {@code kvasir.worker-load} and
- * {@code kvasir.usage}, keyed so that one model's (or worker's) events stay in order on one partition. Each instance
- * reads every partition itself, from the oldest retained record, so a new gateway rebuilds its view; no consumer
- * group is involved, since every gateway needs every event (and a group needs the offsets topic replicated).
+ * {@code kvasir.usage}, keyed so that one model's (or worker's) events stay in order on one partition. An instance
+ * that subscribes reads every partition itself, from the oldest retained record, so a new gateway rebuilds its view;
+ * no consumer group is involved, since every gateway needs every event (and a group needs the offsets topic
+ * replicated). One that only publishes (a worker, a kv-store member) opens no consumer.
  * The producer's buffer is bounded and a full one fails the publish at once: losing a load report is better than
  * stalling a request.
  */
 public final class KafkaEventBus implements EventBus {
 
     private static final System.Logger LOG = System.getLogger(KafkaEventBus.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = WorkerJson.MAPPER;
 
+    private final String bootstrapServers;
     private final KafkaProducer<String, String> producer;
-    private final KafkaConsumer<String, String> consumer;
-    private final Thread poller;
+    /** Opened by the first subscription; guarded by this. */
+    private KafkaConsumer<String, String> consumer;
+    private Thread poller;
     private final List<Consumer<KvEvent>> kvHandlers = new CopyOnWriteArrayList<>();
     private final List<Consumer<WorkerLoad>> loadHandlers = new CopyOnWriteArrayList<>();
     private final List<Consumer<UsageRecord>> usageHandlers = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     public KafkaEventBus(String bootstrapServers, short replicationFactor) {
+        this.bootstrapServers = bootstrapServers;
         createTopics(bootstrapServers, replicationFactor);
         producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "1",
                 ProducerConfig.LINGER_MS_CONFIG, 5,
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000,
-                ProducerConfig.BUFFER_MEMORY_CONFIG, 8L << 20,
-                ProducerConfig.CLIENT_ID_CONFIG, "kvasir-gateway-producer"),
+                ProducerConfig.BUFFER_MEMORY_CONFIG, 8L << 20),
                 new StringSerializer(), new StringSerializer());
+    }
+
+    private synchronized void startConsuming() {
+        if (consumer != null || closed) {
+            return;
+        }
         consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
@@ -68,7 +78,8 @@ public final class KafkaEventBus implements EventBus {
         }
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
-        poller = Thread.ofPlatform().name("kvasir-event-bus").daemon().start(this::poll);
+        KafkaConsumer<String, String> c = consumer;
+        poller = Thread.ofPlatform().name("kvasir-event-bus").daemon().start(() -> poll(c));
     }
 
     private static void createTopics(String bootstrapServers, short replicationFactor) {
@@ -120,22 +131,25 @@ public final class KafkaEventBus implements EventBus {
     @Override
     public AutoCloseable onKvEvent(Consumer<KvEvent> listener) {
         kvHandlers.add(listener);
+        startConsuming();
         return () -> kvHandlers.remove(listener);
     }
 
     @Override
     public AutoCloseable onWorkerLoad(Consumer<WorkerLoad> listener) {
         loadHandlers.add(listener);
+        startConsuming();
         return () -> loadHandlers.remove(listener);
     }
 
     @Override
     public AutoCloseable onUsage(Consumer<UsageRecord> listener) {
         usageHandlers.add(listener);
+        startConsuming();
         return () -> usageHandlers.remove(listener);
     }
 
-    private void poll() {
+    private void poll(KafkaConsumer<String, String> consumer) {
         try {
             while (!closed) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
@@ -171,12 +185,20 @@ public final class KafkaEventBus implements EventBus {
 
     @Override
     public void close() {
-        closed = true;
-        consumer.wakeup();
-        try {
-            poller.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        Thread reader;
+        synchronized (this) {
+            closed = true;
+            reader = poller;
+            if (consumer != null) {
+                consumer.wakeup();
+            }
+        }
+        if (reader != null) {
+            try {
+                reader.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         producer.close(Duration.ofSeconds(5));
     }
