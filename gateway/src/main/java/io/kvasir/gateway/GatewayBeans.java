@@ -13,6 +13,7 @@ import io.kvasir.gateway.events.EventBusConnection;
 import io.kvasir.kvstore.KvStoreClient;
 import io.kvasir.kvstore.events.EventBuses;
 import io.kvasir.gateway.model.ServedModel;
+import io.kvasir.gateway.routing.PrefixIndex;
 import io.kvasir.gateway.workers.WorkerBackend;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -53,6 +54,23 @@ public class GatewayBeans {
 
     @ConfigProperty(name = "kvasir.decode-urls", defaultValue = "http://127.0.0.1:8201")
     List<String> decodeUrls;
+
+    /**
+     * Headless Services of the worker pools ({@code host[:port]}), as the operator configures them: the workers
+     * are then whatever the names resolve to, refreshed every few seconds, instead of the fixed URLs.
+     */
+    @ConfigProperty(name = "kvasir.gateway.prefill-service")
+    Optional<String> prefillService;
+
+    @ConfigProperty(name = "kvasir.gateway.decode-service")
+    Optional<String> decodeService;
+
+    @ConfigProperty(name = "kvasir.gateway.worker-port", defaultValue = "8080")
+    int workerPort;
+
+    /** Prompt blocks the prefix index remembers (about 100 bytes each). */
+    @ConfigProperty(name = "kvasir.routing.prefix-index-blocks", defaultValue = "262144")
+    int prefixIndexBlocks;
 
     @ConfigProperty(name = "kvasir.admission.capacity", defaultValue = "256")
     int admissionCapacity;
@@ -132,8 +150,14 @@ public class GatewayBeans {
                     KvPrecision.F32, WeightOptions.AS_STORED);
             return new EngineBackend(new InferenceEngine(loaded(), options), maxBatch, maxWaiting);
         }
-        WorkerBackend workers = new WorkerBackend(prefillUrls, decodeUrls);
-        events.bus().ifPresent(bus -> bus.onWorkerLoad(workers::report));
+        WorkerBackend workers = new WorkerBackend(prefillService.isPresent() ? List.of() : prefillUrls,
+                decodeService.isPresent() ? List.of() : decodeUrls, new PrefixIndex(prefixIndexBlocks));
+        prefillService.ifPresent(s -> workers.discover("prefill", s, workerPort));
+        decodeService.ifPresent(s -> workers.discover("decode", s, workerPort));
+        events.bus().ifPresent(bus -> {
+            bus.onWorkerLoad(workers::report);
+            bus.onKvEvent(workers::kvEvent);
+        });
         return workers;
     }
 

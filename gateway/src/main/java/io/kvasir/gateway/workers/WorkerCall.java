@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kvasir.gateway.api.OpenAiException;
 import io.kvasir.gateway.backend.GenerationInput;
 import io.kvasir.gateway.backend.GenerationListener;
+import io.kvasir.gateway.routing.RoutingChoice;
+import io.kvasir.engine.kv.KvCache;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,7 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -33,15 +34,19 @@ final class WorkerCall {
     private final WorkerPool decode;
     private final GenerationInput input;
     private final GenerationListener listener;
+    /** Prompt tokens the prefill worker will compute, by the prefix index: what this request adds to a queue. */
+    private final int uncachedTokens;
     private volatile boolean cancelled;
     private volatile InputStream open;
 
-    WorkerCall(HttpClient http, WorkerPool prefill, WorkerPool decode, GenerationInput input, GenerationListener listener) {
+    WorkerCall(HttpClient http, WorkerPool prefill, WorkerPool decode, GenerationInput input, GenerationListener listener,
+               int uncachedTokens) {
         this.http = http;
         this.prefill = prefill;
         this.decode = decode;
         this.input = input;
         this.listener = listener;
+        this.uncachedTokens = uncachedTokens;
     }
 
     void cancel() {
@@ -69,23 +74,19 @@ final class WorkerCall {
         }
     }
 
-    /**
-     * Fewest prompt tokens still to prefill first (those this gateway sent plus the worker's reported queue at an
-     * average prompt's worth each): prefill time grows with tokens, not with request count.
-     */
+    /** On the worker with the least prefill work queued ({@link RoutingChoice#prefill}). */
     private JsonNode prefill() {
         String body = WorkerWire.prefillRequest(input.requestId(), input.promptTokens(), input.params());
         Set<WorkerPool.Worker> tried = new HashSet<>();
         boolean sawOverload = false;
         while (!cancelled) {
-            WorkerPool.Worker w = prefill.pick(Comparator.comparingLong((WorkerPool.Worker x) -> x.queuedTokens.get()
-                    + (long) reportedQueue(x) * input.promptTokens().length).thenComparingInt(x -> x.inFlight.get()), tried);
+            WorkerPool.Worker w = prefill.pick(RoutingChoice.prefill(uncachedTokens), tried);
             if (w == null) {
                 throw exhausted("prefill", sawOverload);
             }
             tried.add(w);
             w.inFlight.incrementAndGet();
-            w.queuedTokens.addAndGet(input.promptTokens().length);
+            w.queuedTokens.addAndGet(uncachedTokens);
             try {
                 HttpResponse<String> r = http.send(post(w.base, WorkerWire.PREFILL_PATH, body, PREFILL_TIMEOUT),
                         HttpResponse.BodyHandlers.ofString());
@@ -102,25 +103,22 @@ final class WorkerCall {
                 return null;
             } finally {
                 w.inFlight.decrementAndGet();
-                w.queuedTokens.addAndGet(-input.promptTokens().length);
+                w.queuedTokens.addAndGet(-uncachedTokens);
             }
         }
         return null;
     }
 
-    /**
-     * Fewest active sequences first (a decode step's time grows with its batch), then most free KV blocks (room to
-     * admit without preempting). The worker's own report counts other gateways' sequences too.
-     */
+    /** On the decode worker with room for the sequence and the smallest batch ({@link RoutingChoice#decode}). */
     private void decode(JsonNode handoff) {
         String body = WorkerWire.decodeRequest(handoff, input.params());
         int cached = WorkerWire.cachedTokens(handoff);
+        int blocksNeeded = (input.promptTokens().length + input.params().maxTokens() + KvCache.BLOCK_TOKENS - 1)
+                / KvCache.BLOCK_TOKENS;
         Set<WorkerPool.Worker> tried = new HashSet<>();
         boolean sawOverload = false;
         while (!cancelled) {
-            WorkerPool.Worker w = decode.pick(Comparator.comparingInt((WorkerPool.Worker x) -> Math.max(x.inFlight.get(),
-                    x.reported == null ? 0 : x.reported.activeSequences()))
-                    .thenComparingInt(x -> x.reported == null ? 0 : -x.reported.kvBlocksFree()), tried);
+            WorkerPool.Worker w = decode.pick(RoutingChoice.decode(blocksNeeded), tried);
             if (w == null) {
                 throw exhausted("decode", sawOverload);
             }
@@ -183,10 +181,6 @@ final class WorkerCall {
                 w.inFlight.decrementAndGet();
             }
         }
-    }
-
-    private static int reportedQueue(WorkerPool.Worker w) {
-        return w.reported == null ? 0 : w.reported.queueLength();
     }
 
     private static HttpRequest post(URI base, String path, String body, Duration timeout) {

@@ -1,27 +1,33 @@
 package io.kvasir.gateway.workers;
 
+import io.kvasir.gateway.routing.RoutingChoice;
 import io.kvasir.kvstore.events.WorkerLoad;
 
 import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The workers of one role with what the gateway knows of their load: its own requests in flight on each, the
- * prompt tokens it sent each that are not yet prefilled, and when each last failed. A worker that failed is
- * passed over for a cool-down so retries go elsewhere.
+ * prompt tokens it sent each that are not yet prefilled, their latest load report, and when each last failed. A
+ * worker that failed is passed over for a cool-down so retries go elsewhere. Membership can change
+ * ({@link #update}): a worker that leaves (a draining pod drops out of its Service) gets no new requests, while
+ * those it is serving run to the end.
  */
 final class WorkerPool {
 
     private static final long COOL_DOWN_MILLIS = 5_000;
 
     /** One worker's counters. */
-    static final class Worker {
+    static final class Worker implements RoutingChoice.Load {
         final URI base;
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicLong queuedTokens = new AtomicLong();
@@ -29,9 +35,44 @@ final class WorkerPool {
         volatile WorkerLoad reported;
         /** Clock millis of the last failure; 0 for never. */
         final AtomicLong failedAt = new AtomicLong();
+        /** False once the worker left the pool's membership: it finishes what it has and gets nothing new. */
+        volatile boolean serving = true;
 
         Worker(URI base) {
             this.base = base;
+        }
+
+        @Override
+        public long queuedTokens() {
+            return queuedTokens.get();
+        }
+
+        @Override
+        public int inFlight() {
+            return inFlight.get();
+        }
+
+        @Override
+        public boolean reported() {
+            return reported != null;
+        }
+
+        @Override
+        public int reportedQueue() {
+            WorkerLoad r = reported;
+            return r == null ? 0 : r.queueLength();
+        }
+
+        @Override
+        public int reportedActive() {
+            WorkerLoad r = reported;
+            return r == null ? 0 : r.activeSequences();
+        }
+
+        @Override
+        public int reportedFreeBlocks() {
+            WorkerLoad r = reported;
+            return r == null ? 0 : r.kvBlocksFree();
         }
 
         @Override
@@ -40,31 +81,44 @@ final class WorkerPool {
         }
     }
 
-    private final List<Worker> workers;
+    /** By authority (host:port); guarded by this. */
+    private final Map<String, Worker> workers = new LinkedHashMap<>();
     private final Clock clock;
 
     WorkerPool(List<String> urls, Clock clock) {
-        if (urls.isEmpty()) {
-            throw new IllegalArgumentException("no worker URLs configured");
-        }
-        this.workers = urls.stream().map(u -> new Worker(URI.create(stripSlash(u)))).toList();
         this.clock = clock;
+        update(urls.stream().map(WorkerPool::uri).toList());
     }
 
     WorkerPool(List<String> urls) {
         this(urls, Clock.systemUTC());
     }
 
-    /** The best worker by {@code order} that is not in {@code tried}, healthy ones first; null when none is left. */
-    Worker pick(Comparator<Worker> order, Set<Worker> tried) {
-        long now = clock.millis();
-        List<Worker> left = new ArrayList<>();
-        for (Worker w : workers) {
-            if (!tried.contains(w)) {
-                left.add(w);
-            }
+    static URI uri(String url) {
+        return URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+    }
+
+    /**
+     * The pool's members now: new ones join, known ones keep their counters, and missing ones stop serving (and
+     * are forgotten once nothing of this gateway runs on them).
+     */
+    synchronized void update(Collection<URI> members) {
+        Set<String> now = new java.util.HashSet<>();
+        for (URI u : members) {
+            now.add(u.getAuthority());
+            workers.computeIfAbsent(u.getAuthority(), a -> new Worker(u)).serving = true;
         }
-        return left.stream()
+        workers.values().removeIf(w -> {
+            w.serving = now.contains(w.base.getAuthority());
+            return !w.serving && w.inFlight.get() == 0;
+        });
+    }
+
+    /** The best serving worker by {@code order} that is not in {@code tried}, healthy ones first; null when none is left. */
+    Worker pick(Comparator<? super Worker> order, Set<Worker> tried) {
+        long now = clock.millis();
+        return workers().stream()
+                .filter(w -> w.serving && !tried.contains(w))
                 .min(Comparator.comparing((Worker w) -> w.failedAt.get() != 0 && now - w.failedAt.get() < COOL_DOWN_MILLIS)
                         .thenComparing(order))
                 .orElse(null);
@@ -74,10 +128,12 @@ final class WorkerPool {
     void report(WorkerLoad report) {
         String name = report.worker();
         String address = name.substring(name.indexOf('@') + 1);
-        for (Worker w : workers) {
-            if (w.base.getAuthority().equals(address)) {
-                w.reported = report;
-            }
+        Worker w;
+        synchronized (this) {
+            w = workers.get(address);
+        }
+        if (w != null) {
+            w.reported = report;
         }
     }
 
@@ -85,7 +141,7 @@ final class WorkerPool {
     double kvUsageRatio() {
         long used = 0;
         long total = 0;
-        for (Worker w : workers) {
+        for (Worker w : workers()) {
             WorkerLoad r = w.reported;
             if (r != null) {
                 used += r.kvBlocksUsed();
@@ -95,19 +151,12 @@ final class WorkerPool {
         return total == 0 ? 0 : (double) used / total;
     }
 
-    private static String stripSlash(String url) {
-        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-    }
-
     void failed(Worker w) {
         w.failedAt.set(clock.millis());
     }
 
-    int size() {
-        return workers.size();
-    }
-
-    List<Worker> workers() {
-        return workers;
+    /** Every known worker, serving or finishing. */
+    synchronized List<Worker> workers() {
+        return new ArrayList<>(workers.values());
     }
 }
