@@ -14,6 +14,8 @@ import io.kvasir.kvstore.KvStoreClient;
 import io.kvasir.kvstore.events.EventBuses;
 import io.kvasir.gateway.model.ServedModel;
 import io.kvasir.gateway.routing.PrefixIndex;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.kvasir.gateway.workers.WorkerBackend;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -144,21 +146,40 @@ public class GatewayBeans {
 
     @Produces
     @Singleton
-    GenerationBackend backend(EventBusConnection events) {
+    PrefixIndex prefixIndex() {
+        return new PrefixIndex(prefixIndexBlocks);
+    }
+
+    @Produces
+    @Singleton
+    GenerationBackend backend(EventBusConnection events, PrefixIndex prefixes, MeterRegistry registry) {
         if (inProcess()) {
             EngineOptions options = new EngineOptions(EngineOptions.DEFAULTS.prefillChunk(), kvCacheMib << 20,
                     KvPrecision.F32, WeightOptions.AS_STORED);
             return new EngineBackend(new InferenceEngine(loaded(), options), maxBatch, maxWaiting);
         }
         WorkerBackend workers = new WorkerBackend(prefillService.isPresent() ? List.of() : prefillUrls,
-                decodeService.isPresent() ? List.of() : decodeUrls, new PrefixIndex(prefixIndexBlocks));
+                decodeService.isPresent() ? List.of() : decodeUrls, prefixes);
         prefillService.ifPresent(s -> workers.discover("prefill", s, workerPort));
         decodeService.ifPresent(s -> workers.discover("decode", s, workerPort));
         events.bus().ifPresent(bus -> {
-            bus.onWorkerLoad(workers::report);
-            bus.onKvEvent(workers::kvEvent);
+            Counter loads = received(registry, "kvasir.worker-load");
+            Counter kv = received(registry, "kvasir.kv-events");
+            bus.onWorkerLoad(load -> {
+                loads.increment();
+                workers.report(load);
+            });
+            bus.onKvEvent(event -> {
+                kv.increment();
+                workers.kvEvent(event);
+            });
         });
         return workers;
+    }
+
+    private static Counter received(MeterRegistry registry, String topic) {
+        return Counter.builder("kvasir.events.received").tag("topic", topic)
+                .description("Events the gateway received on the event bus").register(registry);
     }
 
     void close(@Disposes GenerationBackend backend) throws Exception {

@@ -1,6 +1,7 @@
 package io.kvasir.gateway.metrics;
 
 import io.kvasir.gateway.backend.GenerationBackend;
+import io.kvasir.gateway.routing.PrefixIndex;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,7 +24,7 @@ public class GatewayMetrics {
     private final Counter generationTokens;
     private final Counter rejected;
 
-    public GatewayMetrics(MeterRegistry registry, GenerationBackend backend) {
+    public GatewayMetrics(MeterRegistry registry, GenerationBackend backend, PrefixIndex prefixes) {
         timeToFirstToken = latency(registry, "kvasir.time.to.first.token", "Time from request arrival to its first token");
         interTokenLatency = latency(registry, "kvasir.inter.token.latency", "Time between consecutive tokens of a choice");
         endToEnd = latency(registry, "kvasir.e2e.request.latency", "Time from request arrival to its last token");
@@ -36,6 +37,8 @@ public class GatewayMetrics {
                 .description("Sequences waiting for a slot").register(registry);
         Gauge.builder("kvasir.kv.usage.ratio", backend, b -> b.load().kvUsageRatio())
                 .description("Used fraction of the KV cache").register(registry);
+        Gauge.builder("kvasir.prefix.index.blocks", prefixes, PrefixIndex::size)
+                .description("Prompt blocks the KV store holds, as the gateway's prefix index knows them").register(registry);
     }
 
     private static Timer latency(MeterRegistry registry, String name, String description) {
