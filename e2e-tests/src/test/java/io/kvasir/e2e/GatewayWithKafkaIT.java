@@ -1,10 +1,5 @@
 package io.kvasir.e2e;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
@@ -13,12 +8,9 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The gateway process with a real KRaft Kafka broker as its event bus: the contract, plus usage records on Kafka. */
 class GatewayWithKafkaIT extends GatewayContract {
@@ -58,22 +50,6 @@ class GatewayWithKafkaIT extends GatewayContract {
         String id = given().contentType("application/json")
                 .body("{\"model\":\"tiny\",\"prompt\":\"usage\",\"max_tokens\":3,\"ignore_eos\":true}")
                 .post(url() + "/v1/completions").then().statusCode(200).extract().jsonPath().getString("id");
-        TopicPartition usage = new TopicPartition("kvasir.usage", 0);
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringDeserializer(), new StringDeserializer())) {
-            consumer.assign(List.of(usage));
-            consumer.seekToBeginning(List.of(usage));
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (r.value().contains("\"requestId\":\"" + id + "\"")) {
-                        assertTrue(r.value().contains("\"completionTokens\":3"), r.value());
-                        assertTrue(r.value().contains("\"worker\":\"gateway\""), r.value());
-                        return;
-                    }
-                }
-            }
-        }
-        throw new AssertionError("no usage record for the request on kvasir.usage within 30 s");
+        KafkaUsage.await(kafka.bootstrapServers(), id, "\"completionTokens\":3", "\"worker\":\"gateway\"");
     }
 }

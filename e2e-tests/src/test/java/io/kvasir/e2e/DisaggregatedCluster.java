@@ -1,0 +1,61 @@
+package io.kvasir.e2e;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The four-process path on loopback: a kv-store member, a prefill worker and a decode worker (each its own JVM),
+ * and the gateway JVM routing to them, with the event bus on Kafka when a broker is given, else on the member's
+ * Hazelcast topics.
+ */
+final class DisaggregatedCluster implements AutoCloseable {
+
+    private final List<AutoCloseable> started = new ArrayList<>();
+    final WorkerLaunch.Ports ports;
+    GatewayProcess gateway;
+
+    private DisaggregatedCluster(WorkerLaunch.Ports ports) {
+        this.ports = ports;
+    }
+
+    /** @param kafka bootstrap servers, or null for the Hazelcast topics */
+    static DisaggregatedCluster start(Path model, String kafka, Path logDir) throws Exception {
+        WorkerLaunch.Ports p = new WorkerLaunch.Ports("e2e-" + UUID.randomUUID().toString().substring(0, 8),
+                ServiceProcess.freePort(), ServiceProcess.freePort(), ServiceProcess.freePort(), ServiceProcess.freePort(), kafka);
+        DisaggregatedCluster c = new DisaggregatedCluster(p);
+        try {
+            ServiceProcess member = c.add(ServiceProcess.start("kv-store-" + p.member(), WorkerLaunch.kvStoreMember(p), logDir));
+            member.awaitHealthy(WorkerLaunch.memberHealth(p), 120);
+            ServiceProcess prefill = c.add(ServiceProcess.start("prefill-" + p.prefill(), WorkerLaunch.prefillWorker(model, p), logDir));
+            ServiceProcess decode = c.add(ServiceProcess.start("decode-" + p.decode(), WorkerLaunch.decodeWorker(model, p), logDir));
+            prefill.awaitHealthy(WorkerLaunch.health(WorkerLaunch.prefillUrl(p)), 180);
+            decode.awaitHealthy(WorkerLaunch.health(WorkerLaunch.decodeUrl(p)), 180);
+            Map<String, String> gateway = new java.util.HashMap<>(Map.of("kvasir.backend", "workers",
+                    "kvasir.prefill-urls", WorkerLaunch.prefillUrl(p), "kvasir.decode-urls", WorkerLaunch.decodeUrl(p),
+                    "kvasir.kv-store.members", WorkerLaunch.members(p), "kvasir.kv-store.cluster-name", p.cluster()));
+            if (kafka != null) {
+                gateway.put("kafka.bootstrap.servers", kafka);
+            }
+            c.gateway = c.add(GatewayProcess.start(model, gateway, logDir));
+            return c;
+        } catch (Exception e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private <T extends AutoCloseable> T add(T process) {
+        started.add(process);
+        return process;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            started.get(i).close();
+        }
+    }
+}
