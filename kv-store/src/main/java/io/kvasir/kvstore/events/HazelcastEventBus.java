@@ -15,11 +15,15 @@ import java.util.function.Consumer;
 /**
  * The embedded event bus: one Hazelcast reliable topic per kind (a ring buffer, so a slow subscriber loses the
  * oldest events rather than stalling publishers). Messages travel as JSON text, so members need none of these
- * classes and the Kafka bus carries the same payloads. Uses the caller's Hazelcast instance, which it does not close.
+ * classes and the Kafka bus carries the same payloads. A subscriber starts at the oldest message the ring buffer
+ * still holds, as the Kafka bus starts at the oldest retained record, so a gateway that starts late still learns
+ * which blocks the store holds. Uses the caller's Hazelcast instance, which it does not close.
  */
 public final class HazelcastEventBus implements EventBus {
 
     private static final System.Logger LOG = System.getLogger(HazelcastEventBus.class.getName());
+    /** Hazelcast keeps a reliable topic's messages in the ring buffer of this name plus the topic's. */
+    private static final String RING_BUFFER_PREFIX = "_hz_rb_";
 
     private final HazelcastInstance hazelcast;
     private final List<AutoCloseable> subscriptions = new CopyOnWriteArrayList<>();
@@ -68,7 +72,8 @@ public final class HazelcastEventBus implements EventBus {
 
     private <T> AutoCloseable subscribe(String name, Class<T> type, Consumer<T> listener) {
         ITopic<String> topic = hazelcast.getReliableTopic(name);
-        UUID id = topic.addMessageListener(new LossTolerant<>(name, type, listener));
+        long oldest = hazelcast.getRingbuffer(RING_BUFFER_PREFIX + name).headSequence();
+        UUID id = topic.addMessageListener(new LossTolerant<>(name, type, listener, oldest));
         AutoCloseable handle = () -> topic.removeMessageListener(id);
         subscriptions.add(handle);
         return handle;
@@ -87,10 +92,11 @@ public final class HazelcastEventBus implements EventBus {
     }
 
     /**
-     * Starts at the next message, skips what the ring buffer overwrote before it was read and survives a bad
-     * message: Hazelcast's default adapter would end the subscription for good on the first of either.
+     * Starts at {@code from}, skips what the ring buffer overwrote before it was read and survives a bad message:
+     * Hazelcast's default adapter would end the subscription for good on the first of either.
      */
-    private record LossTolerant<T>(String topic, Class<T> type, Consumer<T> listener) implements ReliableMessageListener<String> {
+    private record LossTolerant<T>(String topic, Class<T> type, Consumer<T> listener, long from)
+            implements ReliableMessageListener<String> {
 
         @Override
         public void onMessage(Message<String> m) {
@@ -103,7 +109,7 @@ public final class HazelcastEventBus implements EventBus {
 
         @Override
         public long retrieveInitialSequence() {
-            return -1;
+            return from;
         }
 
         @Override
