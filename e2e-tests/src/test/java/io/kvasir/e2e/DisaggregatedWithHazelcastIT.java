@@ -9,11 +9,12 @@ import java.nio.file.Path;
 /** The four processes with the embedded event bus: the kv-store cluster's Hazelcast reliable topics. */
 class DisaggregatedWithHazelcastIT extends DisaggregatedContract {
 
+    private static Path model;
     private static DisaggregatedCluster cluster;
 
     @BeforeAll
     static void start() throws Exception {
-        Path model = TinyModel.write(Files.createTempDirectory("kvasir-e2e-model"));
+        model = TinyModel.write(Files.createTempDirectory("kvasir-e2e-model"));
         cluster = DisaggregatedCluster.start(model, null, Path.of("target", "e2e-logs", "hazelcast"));
     }
 
@@ -22,6 +23,7 @@ class DisaggregatedWithHazelcastIT extends DisaggregatedContract {
         if (cluster != null) {
             cluster.close();
         }
+        TinyModel.delete(model);
     }
 
     @Override

@@ -14,6 +14,7 @@ import static io.restassured.RestAssured.given;
 /** The four processes with the event bus on a real KRaft broker; the decode worker's usage records land on Kafka. */
 class DisaggregatedWithKafkaIT extends DisaggregatedContract {
 
+    private static Path model;
     private static KafkaClusterTestKit kafka;
     private static DisaggregatedCluster cluster;
 
@@ -24,7 +25,7 @@ class DisaggregatedWithKafkaIT extends DisaggregatedContract {
         kafka.format();
         kafka.startup();
         kafka.waitForReadyBrokers();
-        Path model = TinyModel.write(Files.createTempDirectory("kvasir-e2e-model"));
+        model = TinyModel.write(Files.createTempDirectory("kvasir-e2e-model"));
         cluster = DisaggregatedCluster.start(model, kafka.bootstrapServers(), Path.of("target", "e2e-logs", "kafka"));
     }
 
@@ -36,6 +37,7 @@ class DisaggregatedWithKafkaIT extends DisaggregatedContract {
         if (kafka != null) {
             kafka.close();
         }
+        TinyModel.delete(model);
     }
 
     @Override

@@ -15,6 +15,7 @@ import static io.restassured.RestAssured.given;
 /** The gateway process with a real KRaft Kafka broker as its event bus: the contract, plus usage records on Kafka. */
 class GatewayWithKafkaIT extends GatewayContract {
 
+    private static Path model;
     private static KafkaClusterTestKit kafka;
     private static GatewayProcess gateway;
 
@@ -25,7 +26,7 @@ class GatewayWithKafkaIT extends GatewayContract {
         kafka.format();
         kafka.startup();
         kafka.waitForReadyBrokers();
-        Path model = TinyModel.write(Files.createTempDirectory("kvasir-e2e-model"));
+        model = TinyModel.write(Files.createTempDirectory("kvasir-e2e-model"));
         gateway = GatewayProcess.start(model, Map.of("kvasir.backend", "engine", "kvasir.engine.max-batch", "16",
                 "kafka.bootstrap.servers", kafka.bootstrapServers()), Path.of("target", "e2e-logs"));
     }
@@ -38,6 +39,7 @@ class GatewayWithKafkaIT extends GatewayContract {
         if (kafka != null) {
             kafka.close();
         }
+        TinyModel.delete(model);
     }
 
     @Override

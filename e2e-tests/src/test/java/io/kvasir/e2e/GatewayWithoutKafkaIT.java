@@ -10,11 +10,12 @@ import java.util.Map;
 /** The gateway process with no Kafka configured: the same contract must hold. */
 class GatewayWithoutKafkaIT extends GatewayContract {
 
+    private static Path model;
     private static GatewayProcess gateway;
 
     @BeforeAll
     static void start() throws Exception {
-        Path model = TinyModel.write(Files.createTempDirectory("kvasir-e2e-model"));
+        model = TinyModel.write(Files.createTempDirectory("kvasir-e2e-model"));
         gateway = GatewayProcess.start(model, Map.of("kvasir.backend", "engine", "kvasir.engine.max-batch", "16"),
                 Path.of("target", "e2e-logs"));
     }
@@ -24,6 +25,7 @@ class GatewayWithoutKafkaIT extends GatewayContract {
         if (gateway != null) {
             gateway.close();
         }
+        TinyModel.delete(model);
     }
 
     @Override

@@ -29,4 +29,16 @@ final class TinyModel {
         SafetensorsWriter.write(dir.resolve("model.safetensors"), RandomWeights.generate(config, 11, 0.5), DType.F32, Map.of());
         return dir;
     }
+
+    /** Removes a model folder written by {@link #write}. */
+    static void delete(Path dir) throws IOException {
+        if (dir == null) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
 }
