@@ -15,7 +15,11 @@ final class DisaggregatedCluster implements AutoCloseable {
 
     private final List<AutoCloseable> started = new ArrayList<>();
     final WorkerLaunch.Ports ports;
+    ServiceProcess decode;
     GatewayProcess gateway;
+
+    /** How long the gateway lets a decode stream stay silent: long enough for a loaded machine, short for a test. */
+    static final int SILENCE_LIMIT_SECONDS = 10;
 
     private DisaggregatedCluster(WorkerLaunch.Ports ports) {
         this.ports = ports;
@@ -30,12 +34,13 @@ final class DisaggregatedCluster implements AutoCloseable {
             ServiceProcess member = c.add(ServiceProcess.start("kv-store-" + p.member(), WorkerLaunch.kvStoreMember(p), logDir));
             member.awaitHealthy(WorkerLaunch.memberHealth(p), 120);
             ServiceProcess prefill = c.add(ServiceProcess.start("prefill-" + p.prefill(), WorkerLaunch.prefillWorker(model, p), logDir));
-            ServiceProcess decode = c.add(ServiceProcess.start("decode-" + p.decode(), WorkerLaunch.decodeWorker(model, p), logDir));
+            ServiceProcess decode = c.decode = c.add(ServiceProcess.start("decode-" + p.decode(), WorkerLaunch.decodeWorker(model, p), logDir));
             prefill.awaitHealthy(WorkerLaunch.health(WorkerLaunch.prefillUrl(p)), 180);
             decode.awaitHealthy(WorkerLaunch.health(WorkerLaunch.decodeUrl(p)), 180);
             Map<String, String> gateway = new java.util.HashMap<>(Map.of("kvasir.backend", "workers",
                     "kvasir.prefill-urls", WorkerLaunch.prefillUrl(p), "kvasir.decode-urls", WorkerLaunch.decodeUrl(p),
-                    "kvasir.kv-store.members", WorkerLaunch.members(p), "kvasir.kv-store.cluster-name", p.cluster()));
+                    "kvasir.kv-store.members", WorkerLaunch.members(p), "kvasir.kv-store.cluster-name", p.cluster(),
+                    "kvasir.gateway.decode-idle-timeout", SILENCE_LIMIT_SECONDS + "s"));
             if (kafka != null) {
                 gateway.put("kafka.bootstrap.servers", kafka);
             }

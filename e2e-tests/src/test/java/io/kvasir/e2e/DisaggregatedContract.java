@@ -4,6 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import java.util.StringJoiner;
 
@@ -57,6 +63,44 @@ abstract class DisaggregatedContract extends GatewayContract {
             Thread.sleep(100);
         }
         assertTrue(workerLoadReports() > 0, "no worker load report reached the gateway");
+    }
+
+    @Test
+    void aDecodeWorkerThatHangsMidStreamEndsTheStreamWithAnErrorAndServesAgainOnceItResumes() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url() + "/v1/completions"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"tiny\",\"prompt\":\"hang\",\"max_tokens\":500,"
+                        + "\"stream\":true,\"ignore_eos\":true}"))
+                .build();
+        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            HttpResponse<InputStream> r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream body = r.body()) {
+                assertTrue(body.read(new byte[64]) > 0, "no first token");
+                cluster().decode.signal("STOP");
+                long stopped = System.nanoTime();
+                String rest;
+                try {
+                    rest = new String(body.readAllBytes(), StandardCharsets.UTF_8);
+                } finally {
+                    cluster().decode.signal("CONT");
+                }
+                double waited = (System.nanoTime() - stopped) / 1e9;
+                assertTrue(rest.contains("\"error\""), "the stream ended without an error event: ..." 
+                        + rest.substring(Math.max(0, rest.length() - 300)));
+                assertTrue(waited < DisaggregatedCluster.SILENCE_LIMIT_SECONDS + 20, "took " + waited + " s");
+            }
+        }
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        int status = 0;
+        while (status != 200 && System.nanoTime() < deadline) {
+            status = given().contentType("application/json")
+                    .body("{\"model\":\"tiny\",\"prompt\":\"again\",\"max_tokens\":3}")
+                    .post(url() + "/v1/completions").statusCode();
+            if (status != 200) {
+                Thread.sleep(250);
+            }
+        }
+        assertEquals(200, status, "the resumed worker serves again");
     }
 
     private double workerLoadReports() {

@@ -52,6 +52,14 @@ final class ServiceProcess implements AutoCloseable {
         throw new IllegalStateException(name + " was not ready within " + seconds + " s:\n" + Files.readString(log));
     }
 
+    /** Pauses (SIGSTOP) or resumes (SIGCONT) the process: a worker that hangs without dying. */
+    void signal(String signal) throws Exception {
+        int rc = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+        if (rc != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed with " + rc);
+        }
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

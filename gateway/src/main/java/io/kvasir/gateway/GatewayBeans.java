@@ -70,6 +70,10 @@ public class GatewayBeans {
     @ConfigProperty(name = "kvasir.gateway.worker-port", defaultValue = "8080")
     int workerPort;
 
+    /** How long a decode stream may send nothing (not even a token) before its request fails with 503. */
+    @ConfigProperty(name = "kvasir.gateway.decode-idle-timeout", defaultValue = "120s")
+    java.time.Duration decodeIdleTimeout;
+
     /** Prompt blocks the prefix index remembers (about 100 bytes each). */
     @ConfigProperty(name = "kvasir.routing.prefix-index-blocks", defaultValue = "262144")
     int prefixIndexBlocks;
@@ -159,7 +163,7 @@ public class GatewayBeans {
             return new EngineBackend(new InferenceEngine(loaded(), options), maxBatch, maxWaiting);
         }
         WorkerBackend workers = new WorkerBackend(prefillService.isPresent() ? List.of() : prefillUrls,
-                decodeService.isPresent() ? List.of() : decodeUrls, prefixes);
+                decodeService.isPresent() ? List.of() : decodeUrls, prefixes, decodeIdleTimeout);
         prefillService.ifPresent(s -> workers.discover("prefill", s, workerPort));
         decodeService.ifPresent(s -> workers.discover("decode", s, workerPort));
         events.bus().ifPresent(bus -> {

@@ -28,15 +28,18 @@ public final class WorkerBackend implements GenerationBackend, AutoCloseable {
     private final WorkerPool decode;
     private final PrefixIndex prefixes;
     private final List<ServiceDiscovery> discoveries = new ArrayList<>();
+    private final StallWatch stalls;
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2))
             .build();
 
-    public WorkerBackend(List<String> prefillUrls, List<String> decodeUrls, PrefixIndex prefixes) {
+    /** @param decodeIdleTimeout how long a decode stream may stay silent before the request fails */
+    public WorkerBackend(List<String> prefillUrls, List<String> decodeUrls, PrefixIndex prefixes, Duration decodeIdleTimeout) {
         this.prefill = new WorkerPool(prefillUrls);
         this.decode = new WorkerPool(decodeUrls);
         this.prefixes = prefixes;
+        this.stalls = new StallWatch(decodeIdleTimeout);
     }
 
     /**
@@ -50,7 +53,7 @@ public final class WorkerBackend implements GenerationBackend, AutoCloseable {
 
     @Override
     public Generation submit(GenerationInput input, GenerationListener listener) {
-        WorkerCall call = new WorkerCall(http, prefill, decode, input, listener, prefixes.uncachedTokens(input.promptTokens()));
+        WorkerCall call = new WorkerCall(http, prefill, decode, input, listener, prefixes.uncachedTokens(input.promptTokens()), stalls);
         Thread.ofVirtual().name("kvasir-call-" + input.requestId()).start(call::run);
         return call::cancel;
     }
@@ -76,5 +79,6 @@ public final class WorkerBackend implements GenerationBackend, AutoCloseable {
     @Override
     public void close() {
         discoveries.forEach(ServiceDiscovery::close);
+        stalls.close();
     }
 }

@@ -36,21 +36,38 @@ final class WorkerCall {
     private final GenerationListener listener;
     /** Prompt tokens the prefill worker will compute, by the prefix index: what this request adds to a queue. */
     private final int uncachedTokens;
+    private final StallWatch stalls;
     private volatile boolean cancelled;
     private volatile InputStream open;
+    /** When the open decode stream last sent anything. */
+    private volatile long lastEventNanos;
+    private volatile boolean silent;
 
     WorkerCall(HttpClient http, WorkerPool prefill, WorkerPool decode, GenerationInput input, GenerationListener listener,
-               int uncachedTokens) {
+               int uncachedTokens, StallWatch stalls) {
         this.http = http;
         this.prefill = prefill;
         this.decode = decode;
         this.input = input;
         this.listener = listener;
         this.uncachedTokens = uncachedTokens;
+        this.stalls = stalls;
     }
 
     void cancel() {
         cancelled = true;
+        closeStream();
+    }
+
+    /** Closes the open decode stream if it sent nothing for {@code limitNanos}; the reader then reports it. */
+    void endIfSilent(long nowNanos, long limitNanos) {
+        if (open != null && nowNanos - lastEventNanos > limitNanos) {
+            silent = true;
+            closeStream();
+        }
+    }
+
+    private void closeStream() {
         InputStream in = open;
         if (in != null) {
             try {
@@ -126,7 +143,7 @@ final class WorkerCall {
             w.inFlight.incrementAndGet();
             boolean relayed = false;
             try {
-                HttpResponse<InputStream> r = http.send(post(w.base, WorkerWire.DECODE_PATH, body, null),
+                HttpResponse<InputStream> r = http.send(post(w.base, WorkerWire.DECODE_PATH, body, stalls.limit()),
                         HttpResponse.BodyHandlers.ofInputStream());
                 if (r.statusCode() != 200) {
                     String error = new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
@@ -135,10 +152,13 @@ final class WorkerCall {
                     decode.failed(w);
                     continue;
                 }
+                lastEventNanos = System.nanoTime();
                 open = r.body();
+                stalls.watch(this);
                 try (BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
                     String line;
                     while (!cancelled && (line = lines.readLine()) != null) {
+                        lastEventNanos = System.nanoTime();
                         if (!line.startsWith("data:")) {
                             continue;
                         }
@@ -169,14 +189,17 @@ final class WorkerCall {
                     return;
                 }
                 decode.failed(w);
+                String why = silent ? "sent nothing for " + stalls.limit().toSeconds() + " s" : e.getMessage();
+                silent = false;
                 if (relayed) {
                     // Tokens already reached the client; a silent restart elsewhere would repeat or skip them.
-                    throw OpenAiException.unavailable("decode worker " + w + " failed mid-stream: " + e.getMessage());
+                    throw OpenAiException.unavailable("decode worker " + w + " failed mid-stream: " + why);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } finally {
+                stalls.forget(this);
                 open = null;
                 w.inFlight.decrementAndGet();
             }
