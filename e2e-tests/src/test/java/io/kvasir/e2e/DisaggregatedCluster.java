@@ -15,6 +15,7 @@ final class DisaggregatedCluster implements AutoCloseable {
 
     private final List<AutoCloseable> started = new ArrayList<>();
     final WorkerLaunch.Ports ports;
+    /** The first decode worker. */
     ServiceProcess decode;
     GatewayProcess gateway;
 
@@ -25,20 +26,35 @@ final class DisaggregatedCluster implements AutoCloseable {
         this.ports = ports;
     }
 
-    /** @param kafka bootstrap servers, or null for the Hazelcast topics */
+    /** One decode worker; {@code kafka}: bootstrap servers, or null for the Hazelcast topics. */
     static DisaggregatedCluster start(Path model, String kafka, Path logDir) throws Exception {
+        return start(model, kafka, logDir, 1);
+    }
+
+    static DisaggregatedCluster start(Path model, String kafka, Path logDir, int decodeWorkers) throws Exception {
+        List<Integer> decodePorts = new ArrayList<>();
+        for (int i = 0; i < decodeWorkers; i++) {
+            decodePorts.add(ServiceProcess.freePort());
+        }
         WorkerLaunch.Ports p = new WorkerLaunch.Ports("e2e-" + UUID.randomUUID().toString().substring(0, 8),
-                ServiceProcess.freePort(), ServiceProcess.freePort(), ServiceProcess.freePort(), ServiceProcess.freePort(), kafka);
+                ServiceProcess.freePort(), ServiceProcess.freePort(), ServiceProcess.freePort(), decodePorts, kafka);
         DisaggregatedCluster c = new DisaggregatedCluster(p);
         try {
             ServiceProcess member = c.add(ServiceProcess.start("kv-store-" + p.member(), WorkerLaunch.kvStoreMember(p), logDir));
             member.awaitHealthy(WorkerLaunch.memberHealth(p), 120);
             ServiceProcess prefill = c.add(ServiceProcess.start("prefill-" + p.prefill(), WorkerLaunch.prefillWorker(model, p), logDir));
-            ServiceProcess decode = c.decode = c.add(ServiceProcess.start("decode-" + p.decode(), WorkerLaunch.decodeWorker(model, p), logDir));
+            List<ServiceProcess> decodes = new ArrayList<>();
+            for (int port : decodePorts) {
+                decodes.add(c.add(ServiceProcess.start("decode-" + port, WorkerLaunch.decodeWorker(model, p, port), logDir)));
+            }
+            c.decode = decodes.getFirst();
             prefill.awaitHealthy(WorkerLaunch.health(WorkerLaunch.prefillUrl(p)), 180);
-            decode.awaitHealthy(WorkerLaunch.health(WorkerLaunch.decodeUrl(p)), 180);
+            for (int i = 0; i < decodes.size(); i++) {
+                decodes.get(i).awaitHealthy(WorkerLaunch.health(WorkerLaunch.decodeUrl(decodePorts.get(i))), 180);
+            }
+            String decodeUrls = String.join(",", decodePorts.stream().map(WorkerLaunch::decodeUrl).toList());
             Map<String, String> gateway = new java.util.HashMap<>(Map.of("kvasir.backend", "workers",
-                    "kvasir.prefill-urls", WorkerLaunch.prefillUrl(p), "kvasir.decode-urls", WorkerLaunch.decodeUrl(p),
+                    "kvasir.prefill-urls", WorkerLaunch.prefillUrl(p), "kvasir.decode-urls", decodeUrls,
                     "kvasir.kv-store.members", WorkerLaunch.members(p), "kvasir.kv-store.cluster-name", p.cluster(),
                     "kvasir.gateway.decode-idle-timeout", SILENCE_LIMIT_SECONDS + "s"));
             if (kafka != null) {

@@ -34,7 +34,7 @@ abstract class DisaggregatedContract extends GatewayContract {
 
     @Override
     double decodeSlotsInUse() {
-        return metric(WorkerLaunch.decodeMetrics(cluster().ports), WorkerLaunch.DECODE_RUNNING);
+        return metric(WorkerLaunch.decodeMetrics(cluster().ports.decodes().getFirst()), WorkerLaunch.DECODE_RUNNING);
     }
 
     @Test

@@ -22,7 +22,7 @@ final class WorkerLaunch {
     }
 
     /** Where the cluster's processes listen and which event bus they use. */
-    record Ports(String cluster, int member, int memberHttp, int prefill, int decode, String kafka) {}
+    record Ports(String cluster, int member, int memberHttp, int prefill, List<Integer> decodes, String kafka) {}
 
     static List<String> kvStoreMember(Ports p) {
         return command("io.kvasir.kvstore.KvStoreMember", withKafka(p, List.of("--port", Integer.toString(p.member()),
@@ -36,9 +36,9 @@ final class WorkerLaunch {
                 "--kv-mib", "64", "--queue", "32")));
     }
 
-    static List<String> decodeWorker(Path model, Ports p) {
+    static List<String> decodeWorker(Path model, Ports p, int port) {
         return command("io.kvasir.decode.DecodeServer", withKafka(p, List.of("--model", model.toString(),
-                "--port", Integer.toString(p.decode()), "--members", members(p), "--cluster", p.cluster(),
+                "--port", Integer.toString(port), "--members", members(p), "--cluster", p.cluster(),
                 "--kv-mib", "64", "--max-batch", "16", "--queue", "32")));
     }
 
@@ -50,8 +50,8 @@ final class WorkerLaunch {
         return "http://127.0.0.1:" + p.prefill();
     }
 
-    static String decodeUrl(Ports p) {
-        return "http://127.0.0.1:" + p.decode();
+    static String decodeUrl(int port) {
+        return "http://127.0.0.1:" + port;
     }
 
     static String health(String workerUrl) {
@@ -59,12 +59,15 @@ final class WorkerLaunch {
     }
 
     /** The decode worker's Prometheus text. */
-    static String decodeMetrics(Ports p) {
-        return decodeUrl(p) + "/metrics";
+    static String decodeMetrics(int port) {
+        return decodeUrl(port) + "/metrics";
     }
 
     /** The decode worker's series of sequences in its batch. */
     static final String DECODE_RUNNING = "kvasir_running_requests";
+
+    /** The decode worker's count of sequence steps (tokens generated after each sequence's first). */
+    static final String DECODE_STEPS = "kvasir_generation_tokens_total";
 
     static String members(Ports p) {
         return "127.0.0.1:" + p.member();
