@@ -1,6 +1,7 @@
 package io.kvasir.engine.model;
 
 import io.kvasir.engine.tensor.DType;
+import io.kvasir.engine.tensor.SharedInputProducts;
 import io.kvasir.engine.tensor.VectorOps;
 import io.kvasir.engine.tensor.WeightMatrix;
 
@@ -8,6 +9,7 @@ import io.kvasir.engine.tensor.WeightMatrix;
 public final class DenseFeedForward implements FeedForward {
 
     private final WeightMatrix gate, up, down;
+    private final SharedInputProducts gateUp;
     private float[] g = new float[0], u = new float[0];
 
     /** gate, up {@code [F×H]}; down {@code [H×F]}. */
@@ -15,6 +17,7 @@ public final class DenseFeedForward implements FeedForward {
         this.gate = gate;
         this.up = up;
         this.down = down;
+        this.gateUp = new SharedInputProducts(gate, up);
     }
 
     @Override
@@ -29,8 +32,7 @@ public final class DenseFeedForward implements FeedForward {
             g = new float[rows * F];
             u = new float[rows * F];
         }
-        gate.multiply(in, g, rows);                                     // g, u [rows×F]
-        up.multiply(in, u, rows);
+        gateUp.multiply(in, new float[][]{g, u}, rows);                 // g, u [rows×F]
         VectorOps.swiglu(g, u, g, rows * F);
         down.multiply(g, out, rows);                                    // out [rows×H]
     }

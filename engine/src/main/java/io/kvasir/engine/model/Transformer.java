@@ -9,6 +9,7 @@ import io.kvasir.engine.kv.KvCache;
 import io.kvasir.engine.kv.KvCacheFullException;
 import io.kvasir.engine.kv.KvLayerStorage;
 import io.kvasir.engine.tensor.Parallel;
+import io.kvasir.engine.tensor.SharedInputProducts;
 import io.kvasir.engine.tensor.VectorOps;
 
 import java.util.Arrays;
@@ -30,6 +31,8 @@ public final class Transformer {
     private final DualChunkAttentionConfig dca;
     private final DualChunkAttention dualChunk;
     private ForwardBuffers buf = new ForwardBuffers(0, null);
+    /** Each layer's q, k and v products as one job; made on a layer's first use (a pipeline stage has only some). */
+    private final SharedInputProducts[] qkv;
 
     public Transformer(ModelConfig config, ModelWeights weights, KvCache cache) {
         this(config, weights, cache, null);
@@ -46,6 +49,7 @@ public final class Transformer {
         this.dca = config.dualChunkAttention();
         this.dualChunk = dca == null ? null
                 : new DualChunkAttention(attention, config.numHeads(), config.headDim(), dca.chunkLength());
+        this.qkv = new SharedInputProducts[config.numLayers()];
     }
 
     public ModelConfig config() {
@@ -105,9 +109,10 @@ public final class Transformer {
         for (int l = from; l < to; l++) {
             LayerWeights lw = w.layers[l];
             rmsNormRows(f.x, lw.inputNorm(), f.xn, T, H);                // xn[T×H]
-            lw.q().multiply(f.xn, f.q, T);                              // q[T×nH×hd]
-            lw.k().multiply(f.xn, f.k, T);                              // k[T×nKv×hd]
-            lw.v().multiply(f.xn, f.v, T);                              // v[T×nKv×hd]
+            if (qkv[l] == null) {
+                qkv[l] = new SharedInputProducts(lw.q(), lw.k(), lw.v());
+            }
+            qkv[l].multiply(f.xn, new float[][]{f.q, f.k, f.v}, T);      // q[T×nH×hd], k, v[T×nKv×hd]
             addBiasRows(f.q, lw.qBias(), T, qDim);
             addBiasRows(f.k, lw.kBias(), T, kvDim);
             addBiasRows(f.v, lw.vBias(), T, kvDim);

@@ -41,7 +41,7 @@ public final class WeightMatrices {
         int rows = source.rows();
         int cols = source.cols();
         long rowBytes = DType.Q8_0.bytesFor(cols);
-        MemorySegment data = arena.allocate(rowBytes * rows, 64);
+        MemorySegment data = WeightPlacement.allocate(arena, rowBytes * rows);
         int chunk = 64;
         Parallel.forEach((rows + chunk - 1) / chunk, c -> {
             float[] row = new float[cols];
@@ -51,5 +51,20 @@ public final class WeightMatrices {
             }
         });
         return new Q8Matrix(data, rows, cols);
+    }
+
+    /**
+     * A copy of {@code source} in memory from {@code arena} (which must outlive it), placed where the kernels stream it
+     * fastest ({@link WeightPlacement}); the values are the same bytes. Matrices not backed by a segment are returned
+     * as they are.
+     */
+    public static WeightMatrix resident(WeightMatrix source, Arena arena) {
+        if (!(source instanceof SegmentMatrix m)) {
+            return source;
+        }
+        long bytes = m.rowBytes * m.rows;
+        MemorySegment copy = WeightPlacement.allocate(arena, bytes);
+        copy.copyFrom(m.data.asSlice(0, bytes));
+        return wrap(m.dtype(), copy, m.rows, m.cols);
     }
 }

@@ -1,0 +1,74 @@
+package io.kvasir.engine.tensor;
+
+/**
+ * Several matrices applied to the same input (q, k and v; gate and up). For one token their rows go to the pool as
+ * one job: each product is short, and a job ends with a barrier at which a core that finished early waits, so one
+ * barrier instead of three is less idle time per layer. Batches go through each matrix's own kernel.
+ */
+public final class SharedInputProducts {
+
+    private final WeightMatrix[] matrices;
+    /** For the one-token job: work item i covers rows [itemFrom[i], itemTo[i]) of matrices[itemMatrix[i]]. */
+    private final int[] itemMatrix;
+    private final int[] itemFrom;
+    private final int[] itemTo;
+
+    public SharedInputProducts(WeightMatrix... matrices) {
+        if (matrices.length == 0) {
+            throw new IllegalArgumentException("no matrices");
+        }
+        for (WeightMatrix m : matrices) {
+            if (m.cols() != matrices[0].cols()) {
+                throw new IllegalArgumentException("matrices sharing an input need equal widths: "
+                        + m.cols() + " vs " + matrices[0].cols());
+            }
+        }
+        this.matrices = matrices.clone();
+        int items = 0;
+        for (WeightMatrix m : matrices) {
+            items += RowChunks.items(m.rows());
+        }
+        itemMatrix = new int[items];
+        itemFrom = new int[items];
+        itemTo = new int[items];
+        int i = 0;
+        for (int mi = 0; mi < matrices.length; mi++) {
+            int rows = matrices[mi].rows();
+            int size = RowChunks.itemRows(rows);
+            for (int from = 0; from < rows; from += size, i++) {
+                itemMatrix[i] = mi;
+                itemFrom[i] = from;
+                itemTo[i] = Math.min(rows, from + size);
+            }
+        }
+    }
+
+    /** {@code outs[m] = matrices[m] · in} for {@code tokens} rows of {@code in}, each output as {@link WeightMatrix#multiply}. */
+    public void multiply(float[] in, float[][] outs, int tokens) {
+        if (outs.length != matrices.length) {
+            throw new IllegalArgumentException(outs.length + " outputs for " + matrices.length + " matrices");
+        }
+        if (tokens != 1 || !allSegments()) {
+            for (int m = 0; m < matrices.length; m++) {
+                matrices[m].multiply(in, outs[m], tokens);
+            }
+            return;
+        }
+        int cols = matrices[0].cols();
+        java.util.Objects.checkFromIndexSize(0, cols, in.length);
+        for (int m = 0; m < matrices.length; m++) {
+            java.util.Objects.checkFromIndexSize(0, matrices[m].rows(), outs[m].length);
+        }
+        Parallel.forEach(itemMatrix.length, i -> ((SegmentMatrix) matrices[itemMatrix[i]])
+                .gemv(in, 0, outs[itemMatrix[i]], 0, itemFrom[i], itemTo[i]));
+    }
+
+    private boolean allSegments() {
+        for (WeightMatrix m : matrices) {
+            if (!(m instanceof SegmentMatrix)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
