@@ -85,11 +85,11 @@ class EngineBackendTest {
         SplittableRandom r = new SplittableRandom(3);
         List<int[]> prompts = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            int[] p = new int[5 + r.nextInt(20)];
+            int[] p = new int[5 + r.nextInt(20)];                           // 5..24 tokens: one block
             Arrays.setAll(p, t -> r.nextInt(300));
             prompts.add(p);
         }
-        int maxTokens = 190;
+        int maxTokens = 230;
         List<int[]> solo = new ArrayList<>();
         try (InferenceEngine engine = engine(64)) {
             for (int[] p : prompts) {
@@ -101,8 +101,9 @@ class EngineBackendTest {
                 solo.add(s.generated());
             }
         }
-        // 8 sequences of about 210 positions need 32 blocks; the cache has 20.
-        InferenceEngine engine = engine(20);
+        // Each sequence ends near 250 positions, 4 blocks; the cache has 8, so any three that overlap near their
+        // ends must preempt, however the machine's load spaces out their prefills.
+        InferenceEngine engine = engine(8);
         try (EngineBackend backend = new EngineBackend(engine, 8, 8)) {
             int free = engine.cache().pool().freeBlocks();
             List<Collected> got = new ArrayList<>();
