@@ -33,6 +33,8 @@ public final class SeerAttention implements AttentionPlanner {
     public static final String FOLDER = "seer_gate";
     static final int DENSE_LAST_BLOCKS = 2;
     public static final double DEFAULT_TOP_RATIO = 0.1;
+    /** Adam's step size for gate fits (as {@code sparse-search --seer}). */
+    static final double FIT_LEARNING_RATE = 3e-3;
 
     private final List<SeerGate> layers;
     private final RotaryEmbedding modelRope;
@@ -41,11 +43,36 @@ public final class SeerAttention implements AttentionPlanner {
     private final double threshold;
 
     public SeerAttention(List<SeerGate> layers, ModelConfig model, double topRatio, double threshold) {
+        this(layers, new RotaryEmbedding(model), gateRope(model), topRatio, threshold);
+    }
+
+    /** {@code modelRope} null: the layer's Q/K carry no rotary embedding (nothing to undo before pooling). */
+    private SeerAttention(List<SeerGate> layers, RotaryEmbedding modelRope, RotaryEmbedding gateRope, double topRatio,
+                          double threshold) {
         this.layers = List.copyOf(layers);
-        this.modelRope = new RotaryEmbedding(model);
-        this.gateRope = gateRope(model);
+        this.modelRope = modelRope;
+        this.gateRope = gateRope;
         this.topRatio = topRatio;
         this.threshold = threshold;
+    }
+
+    /**
+     * A one-layer gate fitted by self-distillation ({@code steps} Adam steps per head) on {@code calibration}, whose
+     * Q/K carry no rotary embedding (the attention bench's planted inputs); the gate's own RoPE runs at base
+     * {@code gateTheta}. Use it on other prompts than the calibration one. {@code klOut[0]}, when given, receives the
+     * mean KL to the pooled attention map after the fit.
+     */
+    public static SeerAttention fitUnrotated(LayerAttention calibration, double gateTheta, int steps, double topRatio,
+                                             double[] klOut) {
+        AttentionInputs in = calibration.inputs();
+        RotaryEmbedding gateRope = new RotaryEmbedding(SeerGate.DIM, gateTheta, RopeScaling.NONE, Integer.MAX_VALUE);
+        SeerGate gate = SeerGateFit.initial(in.numHeads(), in.headDim(), 1);
+        double[] kl = new double[in.numHeads()];
+        Parallel.forEach(in.numHeads(), h -> kl[h] = SeerGateFit.fit(gate, in, h, null, gateRope, steps, FIT_LEARNING_RATE));
+        if (klOut != null) {
+            klOut[0] = java.util.Arrays.stream(kl).average().orElse(0);
+        }
+        return new SeerAttention(List.of(gate), null, gateRope, topRatio, 0);
     }
 
     static RotaryEmbedding gateRope(ModelConfig model) {
