@@ -41,8 +41,8 @@ public final class AttentionBenchmark {
     static final int FULL_DENSE_BLOCKS = 128;
     static final int SAMPLED_BLOCKS = 64;
     private static final long SEED = 7;
-    static final int SEER_CALIBRATION_TOKENS = 4096, SEER_FIT_STEPS = 150;
-    private static final long SEER_CALIBRATION_SEED = 11;
+    static final int SEER_CALIBRATION_TOKENS = 4096, SEER_PROMPTS = 12, SEER_ROUNDS = 4, SEER_FIT_STEPS = 20;
+    private static final long SEER_CALIBRATION_SEED = 11;    // seeds 11..22; the timed inputs use SEED
     /** RoPE base of the DCA rotations and of the Seer gate (Qwen2's). */
     static final double ROPE_THETA = 1_000_000;
     static final DualChunkAttentionConfig DCA = SparseMethods.benchDualChunk();
@@ -80,22 +80,24 @@ public final class AttentionBenchmark {
     }
 
     /**
-     * SeerAttention's gate fitted by self-distillation on its own planted prompt ({@link #SEER_CALIBRATION_TOKENS}
-     * tokens, another seed than every timed input), then used unchanged at every length.
+     * SeerAttention's gate fitted by self-distillation on {@link #SEER_PROMPTS} planted prompts of
+     * {@link #SEER_CALIBRATION_TOKENS} tokens (seeds other than every timed input's), then used unchanged at every
+     * length.
      */
     private static AttentionPlanner fitSeer(ObjectNode report) {
-        System.err.printf("attention bench: fitting the SeerAttention gate on a %d-token planted prompt (seed %d)…%n",
-                SEER_CALIBRATION_TOKENS, SEER_CALIBRATION_SEED);
+        System.err.printf("attention bench: fitting the SeerAttention gate on %d planted %d-token prompts…%n",
+                SEER_PROMPTS, SEER_CALIBRATION_TOKENS);
         long t0 = System.nanoTime();
         double[] kl = new double[1];
-        LayerAttention calibration = LayerAttention.of(PlantedAttention.generate(SEER_CALIBRATION_TOKENS, HEADS, KV_HEADS,
-                HEAD_DIM, SEER_CALIBRATION_SEED));
-        AttentionPlanner seer = SeerAttention.fitUnrotated(calibration, ROPE_THETA, SEER_FIT_STEPS,
-                SeerAttention.DEFAULT_TOP_RATIO, kl);
+        AttentionPlanner seer = SeerAttention.fitUnrotated(p -> LayerAttention.of(PlantedAttention.generate(
+                        SEER_CALIBRATION_TOKENS, HEADS, KV_HEADS, HEAD_DIM, SEER_CALIBRATION_SEED + p)),
+                SEER_PROMPTS, SEER_ROUNDS, SEER_FIT_STEPS, ROPE_THETA, SeerAttention.DEFAULT_TOP_RATIO, kl);
         double seconds = (System.nanoTime() - t0) / 1e9;
         report.put("calibration_tokens", SEER_CALIBRATION_TOKENS);
-        report.put("calibration_seed", SEER_CALIBRATION_SEED);
-        report.put("steps", SEER_FIT_STEPS);
+        report.put("calibration_prompts", SEER_PROMPTS);
+        report.put("calibration_seeds_from", SEER_CALIBRATION_SEED);
+        report.put("rounds", SEER_ROUNDS);
+        report.put("steps_per_prompt", SEER_FIT_STEPS);
         report.put("kl_after_fit", kl[0]);
         report.put("fit_seconds", seconds);
         report.put("top_ratio", SeerAttention.DEFAULT_TOP_RATIO);

@@ -57,18 +57,31 @@ public final class SeerAttention implements AttentionPlanner {
     }
 
     /**
-     * A one-layer gate fitted by self-distillation ({@code steps} Adam steps per head) on {@code calibration}, whose
-     * Q/K carry no rotary embedding (the attention bench's planted inputs); the gate's own RoPE runs at base
-     * {@code gateTheta}. Use it on other prompts than the calibration one. {@code klOut[0]}, when given, receives the
-     * mean KL to the pooled attention map after the fit.
+     * A one-layer gate fitted by self-distillation on {@code prompts} calibration prompts whose Q/K carry no rotary
+     * embedding (the attention bench's planted inputs): {@code rounds} passes over the prompts, {@code steps} Adam
+     * steps per head on each. Many short fits on different prompts rather than one long fit on one: a gate fitted to
+     * a single prompt learns that prompt's blocks (its KL falls to 0.003, yet it keeps 0.34 of the attention on another
+     * prompt at 10 % of the blocks; 12 prompts × 4 rounds × 20 steps: 0.80 — planted data at 8K, measured under load).
+     * The gate's own RoPE runs at base {@code gateTheta}. {@code klOut[0]}, when given, receives the mean KL of the
+     * last fit.
      */
-    public static SeerAttention fitUnrotated(LayerAttention calibration, double gateTheta, int steps, double topRatio,
-                                             double[] klOut) {
-        AttentionInputs in = calibration.inputs();
+    public static SeerAttention fitUnrotated(java.util.function.IntFunction<LayerAttention> prompt, int prompts, int rounds,
+                                             int steps, double gateTheta, double topRatio, double[] klOut) {
         RotaryEmbedding gateRope = new RotaryEmbedding(SeerGate.DIM, gateTheta, RopeScaling.NONE, Integer.MAX_VALUE);
-        SeerGate gate = SeerGateFit.initial(in.numHeads(), in.headDim(), 1);
-        double[] kl = new double[in.numHeads()];
-        Parallel.forEach(in.numHeads(), h -> kl[h] = SeerGateFit.fit(gate, in, h, null, gateRope, steps, FIT_LEARNING_RATE));
+        SeerGate gate = null;
+        double[] kl = new double[0];
+        for (int round = 0; round < rounds; round++) {
+            for (int p = 0; p < prompts; p++) {
+                AttentionInputs in = prompt.apply(p).inputs();
+                if (gate == null) {
+                    gate = SeerGateFit.initial(in.numHeads(), in.headDim(), 1);
+                    kl = new double[in.numHeads()];
+                }
+                SeerGate g = gate;
+                double[] loss = kl;
+                Parallel.forEach(in.numHeads(), h -> loss[h] = SeerGateFit.fit(g, in, h, null, gateRope, steps, FIT_LEARNING_RATE));
+            }
+        }
         if (klOut != null) {
             klOut[0] = java.util.Arrays.stream(kl).average().orElse(0);
         }
