@@ -41,7 +41,7 @@ import java.util.Map;
 public final class SparsePrefillBenchmark {
 
     private static final int VOCAB = 32000;
-    private static final int SEER_CALIBRATION_TOKENS = 4096, SEER_FIT_STEPS = 100;
+    private static final int SEER_CALIBRATION_TOKENS = 2048, SEER_PROMPTS = 6, SEER_ROUNDS = 2, SEER_FIT_STEPS = 25;
 
     private SparsePrefillBenchmark() {
     }
@@ -113,17 +113,25 @@ public final class SparsePrefillBenchmark {
     }
 
     /**
-     * SeerAttention gates fitted by self-distillation on a {@link #SEER_CALIBRATION_TOKENS}-token calibration prompt
-     * that none of the timed prompts shares (another pseudo-random sequence), as {@code sparse-search --seer} would.
+     * SeerAttention gates fitted by self-distillation on {@link #SEER_PROMPTS} calibration prompts of
+     * {@link #SEER_CALIBRATION_TOKENS} pseudo-random tokens that none of the timed prompts shares, {@link #SEER_ROUNDS}
+     * passes of {@link #SEER_FIT_STEPS} steps each (several prompts, so the gates do not learn one prompt's blocks).
      */
     private static AttentionPlanner fitSeer(LoadedModel model, ObjectNode report) {
-        int[] calibration = new int[SEER_CALIBRATION_TOKENS];
         java.util.SplittableRandom r = new java.util.SplittableRandom(2024);
-        Arrays.setAll(calibration, i -> 256 + r.nextInt(VOCAB - 512));
+        List<int[]> prompts = new java.util.ArrayList<>();
+        for (int p = 0; p < SEER_PROMPTS; p++) {
+            int[] calibration = new int[SEER_CALIBRATION_TOKENS];
+            Arrays.setAll(calibration, i -> 256 + r.nextInt(VOCAB - 512));
+            prompts.add(calibration);
+        }
         long t0 = System.nanoTime();
-        AttentionPlanner seer = SparseMethods.seerFitted(model.config(), model.weights(), calibration, SEER_FIT_STEPS, System.err);
+        AttentionPlanner seer = SparseMethods.seerFitted(model.config(), model.weights(), prompts, SEER_ROUNDS,
+                SEER_FIT_STEPS, System.err);
         report.put("calibration_tokens", SEER_CALIBRATION_TOKENS);
-        report.put("steps", SEER_FIT_STEPS);
+        report.put("calibration_prompts", SEER_PROMPTS);
+        report.put("rounds", SEER_ROUNDS);
+        report.put("steps_per_prompt", SEER_FIT_STEPS);
         report.put("fit_seconds", (System.nanoTime() - t0) / 1e9);
         return seer;
     }

@@ -100,13 +100,13 @@ public final class SparseMethods {
     }
 
     /**
-     * SeerAttention for {@code model} with gates fitted now, by self-distillation on {@code calibrationPrompt} (the
-     * model runs densely and stays frozen; {@code steps} Adam steps per head), at the default top ratio. Progress
-     * goes to {@code progress}.
+     * SeerAttention for {@code model} with gates fitted now, by self-distillation on {@code calibrationPrompts} (the
+     * model runs densely and stays frozen; {@code rounds} passes, {@code steps} Adam steps per head on each prompt),
+     * at the default top ratio. Progress goes to {@code progress}.
      */
-    public static AttentionPlanner seerFitted(ModelConfig model, ModelWeights weights, int[] calibrationPrompt, int steps,
-                                              PrintStream progress) {
-        List<SeerGate> gates = SparseSearch.fitSeerGates(model, weights, calibrationPrompt, steps,
+    public static AttentionPlanner seerFitted(ModelConfig model, ModelWeights weights, List<int[]> calibrationPrompts,
+                                              int rounds, int steps, PrintStream progress) {
+        List<SeerGate> gates = SparseSearch.fitSeerGates(model, weights, calibrationPrompts, rounds, steps,
                 SeerAttention.FIT_LEARNING_RATE, progress);
         return new SeerAttention(gates, model, SeerAttention.DEFAULT_TOP_RATIO, 0);
     }
