@@ -153,7 +153,7 @@ public final class AttentionBenchmark {
                 continue;
             }
             if (method.equals(SparseMethods.DCA)) {
-                measureDualChunk(planted, sampled, runs, denseMs, denseCpuMs, r);
+                measureDualChunk(planted, sampled, runs, denseMs, denseCpuMs, out, lse, r);
                 continue;
             }
             AttentionPlanner planner = planners.get(method);
@@ -188,16 +188,17 @@ public final class AttentionBenchmark {
      * Dual-chunk attention (config {@link #DCA}) on the same planted Q/K taken as pre-RoPE projections: timed over
      * every query block (vertical-slash plans above the sparse threshold, dense DCA below it); recall and error are
      * against dense dual-chunk attention on the sampled blocks — DCA computes its own function, not plain attention —
-     * and the speed-up is against the plain dense layer of this length.
+     * and the speed-up is against the plain dense layer of this length. {@code out} and {@code lse} are the caller's
+     * scratch (the dual-chunk layer's three query rotations already take 3× the queries' memory: at 131072 tokens
+     * the whole bench wants about 5 GB of heap).
      */
     private static void measureDualChunk(PlantedAttention planted, int[] sampled, int runs, double denseMs,
-                                         double denseCpuMs, ObjectNode r) {
+                                         double denseCpuMs, float[] out, float[] lse, ObjectNode r) {
         int tokens = planted.tokens();
         DualChunkLayer dca = DualChunkLayer.of(planted, DCA, ROPE_THETA);
         int[] heads = LayerAttention.range(HEADS), all = LayerAttention.range(dca.queryBlocks());
         float[] refOut = new float[tokens * HEADS * HEAD_DIM], refLse = new float[tokens * HEADS];
         double[] denseDca = bestOf(1, () -> dca.run(null, heads, sampled, refOut, refLse));
-        float[] out = new float[refOut.length], lse = new float[refLse.length];
         AttentionPlanner planner = SparseMethods.planner(SparseMethods.VERTICAL_SLASH);
         AttentionPlan[] plan = new AttentionPlan[1];
         double[] times = bestOf(runs, () -> {
