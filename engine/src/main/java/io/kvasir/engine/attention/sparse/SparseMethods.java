@@ -19,7 +19,7 @@ import java.util.Set;
  * <ul>
  *   <li>{@code dense} — none</li>
  *   <li>{@code a_shape} — {@code sink} (128), {@code local} (3968)</li>
- *   <li>{@code vertical_slash} — {@code vertical} (1000), {@code slash} (256)</li>
+ *   <li>{@code vertical_slash} — {@code vertical} (1000), {@code slash} (512)</li>
  *   <li>{@code block_sparse} — {@code blocks} (100 key blocks per query block, the sink block and the local diagonal
  *       included; blocks ranked by the per-channel key bound, see {@link BlockSparseEstimator})</li>
  *   <li>{@code s2} — {@code local} (16 local blocks), {@code stride} (8: every 8th block, offset per head);
