@@ -2,6 +2,7 @@ package io.kvasir.engine.runtime;
 
 import io.kvasir.engine.attention.AttentionPlan;
 import io.kvasir.engine.attention.AttentionPlanner;
+import io.kvasir.engine.attention.sparse.S2Sharding;
 import io.kvasir.engine.attention.sparse.SparseAttentionSetup;
 import io.kvasir.engine.kv.BlockTable;
 import io.kvasir.engine.kv.KvCache;
@@ -37,9 +38,11 @@ public final class InferenceEngine implements AutoCloseable {
         ModelConfig c = model.config();
         this.model = model;
         this.options = options;
-        this.cache = new KvCache(c.numLayers(), c.numKvHeads(), c.headDim(), kvBlocks(c, options), options.kvPrecision());
-        this.transformer = new Transformer(c, model.weights(), cache,
-                SparseAttentionSetup.planner(model.path(), c, options.sparseConfig()));
+        AttentionPlanner planner = SparseAttentionSetup.planner(model.path(), c, options.sparseConfig());
+        // S2-sharded layers keep K/V per KV head, so the blocks their heads never read again are released.
+        this.cache = new KvCache(c.numLayers(), c.numKvHeads(), c.headDim(), kvBlocks(c, options), options.kvPrecision(),
+                layer -> planner instanceof S2Sharding s2 && s2.shardsLayer(layer, c.numHeads()));
+        this.transformer = new Transformer(c, model.weights(), cache, planner);
     }
 
     /**
