@@ -3,6 +3,7 @@ package io.kvasir.engine.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kvasir.engine.attention.AttentionPlan;
 import io.kvasir.engine.attention.KeySpans;
+import io.kvasir.engine.model.DualChunkAttentionConfig;
 import io.kvasir.engine.model.WeightOptions;
 import io.kvasir.engine.model.needle.NeedleModelWriter;
 import io.kvasir.engine.runtime.InferenceEngine;
@@ -48,6 +49,8 @@ class NeedleBenchmarkTest {
             assertFalse(blind.path("correct").asBoolean(), blind.toString());
             assertTrue(blind.path("answer_logprob").asDouble() < -5, "without the needle the answer is a guess: " + blind);
             assertTrue(blind.path("greedy_token").asInt() != blind.path("expected_token").asInt());
+            assertEquals(0, blind.path("needle_in_plan_heads").asInt(), "the window left the needle out: " + blind);
+            assertEquals(2, rows.get(2).path("needle_in_plan_heads").asInt(), rows.get(2).toString());
         }
     }
 
@@ -56,15 +59,72 @@ class NeedleBenchmarkTest {
         assertEquals("dense", PrefillMethods.resolve(List.of("dense")).getFirst().name());
         assertEquals("vertical_slash:vertical=30/slash=50",
                 PrefillMethods.resolve(List.of("vertical_slash:vertical=30/slash=50")).getFirst().name());
-        IllegalArgumentException perModel = assertThrows(IllegalArgumentException.class,
-                () -> PrefillMethods.resolve(List.of("dense", "seer")));
-        assertTrue(perModel.getMessage().contains("'seer' cannot be chosen per prefill"), perModel.getMessage());
+        assertEquals("seer:ratio=0.05", PrefillMethods.resolve(List.of("seer:ratio=0.05")).getFirst().name());
+        assertThrows(IllegalArgumentException.class, () -> PrefillMethods.resolve(List.of("seer:ratio=0")));
+        assertThrows(IllegalArgumentException.class, () -> PrefillMethods.resolve(List.of("seer:blocks=3")));
+        PrefillMethod dca = PrefillMethods.resolve(List.of("dca:chunk=2048/vertical=64")).getFirst();
+        assertEquals(new DualChunkAttentionConfig(2048, 128, 2048, 32768), dca.dualChunk());
+        assertThrows(IllegalArgumentException.class, () -> PrefillMethods.resolve(List.of("dca:chunk=64/local=64")));
+        assertThrows(IllegalArgumentException.class, () -> PrefillMethods.resolve(List.of("dca:blocks=4")));
         assertThrows(IllegalArgumentException.class, () -> PrefillMethods.resolve(List.of("a_shape:sink=x")));
         assertThrows(IllegalArgumentException.class, () -> PrefillMethods.resolve(List.of("a_shape:width=3")));
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> PrefillMethods.resolve(List.of("denser")));
         assertTrue(unknown.getMessage().contains("unknown prefill method 'denser'"), unknown.getMessage());
         assertThrows(IllegalArgumentException.class, () -> PrefillMethods.resolve(List.of("dense:4096")));
+    }
+
+    /**
+     * Seer with gates fitted on the needle model answers, and the probe shows why it cannot miss: the question's query
+     * block is among the last two, which SeerAttention keeps dense, so that block visits every key.
+     */
+    @Test
+    void seerFitsItsGatesAndKeepsTheQuestionsBlockDense() throws Exception {
+        NeedleModelWriter.write(dir, NeedleModelWriter.DEFAULT_KEYS, NeedleModelWriter.DEFAULT_SEED,
+                NeedleModelWriter.DEFAULT_ROPE_THETA);
+        try (InferenceEngine engine = NeedleBenchmark.engine(LoadedModel.load(dir, WeightOptions.AS_STORED), 4096)) {
+            List<NeedleBenchmark.Result> results = NeedleBenchmark.run(engine,
+                    PrefillMethods.resolve(List.of("seer", "seer:ratio=0.001")), List.of(4096), List.of(0.25), List.of(4), 5);
+            for (NeedleBenchmark.Result r : results) {
+                assertTrue(r.correct() && r.answerLogprob() > -0.1, r.toString());
+                assertEquals(r.heads(), r.needleHeads(), r.toString());
+                assertEquals(4096, r.questionKeys(), 0, "the question's block is dense: " + r);
+            }
+        }
+    }
+
+    /**
+     * DCA through a dual-chunk variant of the model: dense below the sparse threshold at every DCA region of the
+     * needle; above it vertical-slash estimated under DCA's rotations finds the needle, while the same at the
+     * smallest budget (forced columns and diagonals only) leaves it out of the question's plan and answers wrongly.
+     */
+    @Test
+    void dualChunkRetrievesAndFailsOnlyWhenThePlanDropsTheNeedle() throws Exception {
+        List<PrefillMethod> methods = PrefillMethods.resolve(List.of("dca:chunk=1024", "dca:chunk=1024/threshold=2048",
+                "dca:chunk=1024/threshold=2048/vertical=30/slash=50"));
+        NeedleModelWriter.write(dir, NeedleModelWriter.DEFAULT_KEYS, NeedleModelWriter.DEFAULT_SEED,
+                NeedleModelWriter.DEFAULT_ROPE_THETA, methods.get(0).dualChunk());
+        Path sparse = dir.resolve("sparse");
+        NeedleModelWriter.write(sparse, NeedleModelWriter.DEFAULT_KEYS, NeedleModelWriter.DEFAULT_SEED,
+                NeedleModelWriter.DEFAULT_ROPE_THETA, methods.get(1).dualChunk());
+        try (InferenceEngine dense = NeedleBenchmark.engine(LoadedModel.load(dir, WeightOptions.AS_STORED), 4096);
+             InferenceEngine aboveThreshold = NeedleBenchmark.engine(LoadedModel.load(sparse, WeightOptions.AS_STORED), 4096)) {
+            assertEquals(960, dense.model().config().dualChunkAttention().chunkLength());
+            // The question at 4095 sits in DCA chunk 4 of 960 tokens: depth 1 is intra, 0.9 successive, 0 and 0.5 inter.
+            for (NeedleBenchmark.Result r : NeedleBenchmark.run(dense, methods.subList(0, 1), List.of(4096),
+                    List.of(0.0, 0.5, 0.9, 1.0), List.of(1, 4), 6)) {
+                assertTrue(r.correct() && r.answerLogprob() > -0.1, r.toString());
+            }
+            List<NeedleBenchmark.Result> sparseResults = NeedleBenchmark.run(aboveThreshold, methods.subList(1, 3),
+                    List.of(4096), List.of(0.5), List.of(1), 7);
+            NeedleBenchmark.Result found = sparseResults.get(0), missed = sparseResults.get(1);
+            assertTrue(found.correct() && found.answerLogprob() > -0.1, found.toString());
+            assertTrue(found.questionKeys() < 4096, "sparse above the threshold: " + found);
+            assertFalse(missed.correct(), missed.toString());
+            assertEquals(0, missed.needleHeads(), missed.toString());
+            assertThrows(IllegalArgumentException.class,
+                    () -> NeedleBenchmark.run(dense, methods.subList(1, 2), List.of(1024), List.of(0.5), List.of(1), 8));
+        }
     }
 
     /** The first {@code sink} keys and the {@code window} keys up to each query block's last row. */
