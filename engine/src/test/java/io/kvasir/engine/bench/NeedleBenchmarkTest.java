@@ -5,6 +5,10 @@ import io.kvasir.engine.attention.AttentionPlan;
 import io.kvasir.engine.attention.KeySpans;
 import io.kvasir.engine.model.DualChunkAttentionConfig;
 import io.kvasir.engine.model.WeightOptions;
+import io.kvasir.engine.model.needle.NeedlePrompt;
+import io.kvasir.engine.model.needle.NeedleTokens;
+import io.kvasir.engine.runtime.Sequence;
+import io.kvasir.engine.sampling.SamplingParams;
 import io.kvasir.engine.model.needle.NeedleModelWriter;
 import io.kvasir.engine.runtime.InferenceEngine;
 import io.kvasir.engine.runtime.LoadedModel;
@@ -89,6 +93,40 @@ class NeedleBenchmarkTest {
                 assertTrue(r.correct() && r.answerLogprob() > -0.1, r.toString());
                 assertEquals(r.heads(), r.needleHeads(), r.toString());
                 assertEquals(4096, r.questionKeys(), 0, "the question's block is dense: " + r);
+            }
+        }
+    }
+
+    /**
+     * Whether Seer's gates themselves find a needle, with the question early enough (at 3000 of 4096 tokens) that its
+     * query block is not one of the two SeerAttention keeps dense: at ratio 0.05 (3 of the ~47 causal key blocks)
+     * the gates, fitted on a calibration prompt with other needles at other positions, put the asked needle's block
+     * in the question's plan in every head, with three other needles as distractors.
+     */
+    @Test
+    void seerGatesPickTheNeedleBlockForAQuestionMidPrompt() throws Exception {
+        NeedleModelWriter.write(dir, NeedleModelWriter.DEFAULT_KEYS, NeedleModelWriter.DEFAULT_SEED,
+                NeedleModelWriter.DEFAULT_ROPE_THETA);
+        try (InferenceEngine engine = NeedleBenchmark.engine(LoadedModel.load(dir, WeightOptions.AS_STORED), 4096)) {
+            PrefillMethod seer = PrefillMethods.resolve(List.of("seer:ratio=0.05")).getFirst();
+            seer.prepare(engine);
+            NeedleTokens ids = NeedleTokens.of(engine.model().tokenizer());
+            int question = 3000;
+            for (double depth : List.of(0.0, 0.3, 0.6, 0.9)) {
+                NeedlePrompt prompt = NeedlePrompt.build(ids, question + 1, depth, 4, 17);
+                int[] tokens = java.util.Arrays.copyOf(prompt.tokens(), 4096);
+                for (int t = question + 1; t < tokens.length; t++) {
+                    tokens[t] = ids.filler()[t % ids.filler().length];
+                }
+                QuestionPlanProbe probe = new QuestionPlanProbe(seer.planner(), question, prompt.positions()[0], 2);
+                Sequence seq = engine.start(tokens, SamplingParams.builder().temperature(0).maxTokens(1).ignoreEos(true).build());
+                engine.prefill(seq, probe);
+                seq.cancel();
+                QuestionPlanProbe.Finding f = probe.finding();
+                System.err.printf("seer gate: needle at %d, question at %d: needle in the plan of %d/%d heads, %.0f keys%n",
+                        prompt.positions()[0], question, f.needleHeads(), f.heads(), f.keys());
+                assertEquals(2, f.needleHeads(), "depth " + depth + ": " + f);
+                assertTrue(f.keys() <= 5 * 64, "sparse: " + f);
             }
         }
     }
