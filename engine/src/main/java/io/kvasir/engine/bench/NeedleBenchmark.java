@@ -46,12 +46,22 @@ public final class NeedleBenchmark {
     }
 
     /**
+     * Nats by which the answer's logit must lead every other token's to count as correct. With the needle outside the
+     * plan every logit is 0 up to float rounding (~1e-7), and the greedy token is whichever rounding favours: about one
+     * time in 17 that is the right value (the 16 value rows and end-of-text are the only nonzero LM-head rows), which
+     * is a tie broken by noise, not an answer. A needle the plan includes leads by ~24 nats.
+     */
+    static final double MIN_LEAD_NATS = 0.01;
+
+    /**
+     * @param correct     the greedy token is the answer and leads every other token by more than {@link #MIN_LEAD_NATS}
+     * @param answerLead  the answer's logit minus the best other token's (negative when another token wins)
      * @param expected    the right value's token id; {@code got} the greedy token's
      * @param needleHeads heads whose plan for the question's query block includes the asked needle's position
      * @param questionKeys keys that block visits, mean over heads (the question's position + 1 when dense)
      */
     public record Result(String method, int tokens, double depth, int needles, boolean correct, double answerLogprob,
-                         double prefillMs, int expected, int got, int needleHeads, int heads, double questionKeys) {
+                         double answerLead, double prefillMs, int expected, int got, int needleHeads, int heads, double questionKeys) {
     }
 
     /** The engine a method runs on: the checkpoint itself for {@code null}, else its variant with that dual-chunk config. */
@@ -154,8 +164,8 @@ public final class NeedleBenchmark {
         seq.cancel();
         int got = seq.generated()[0];
         QuestionPlanProbe.Finding f = probe.finding();
-        return new Result(method.name(), prompt.tokens().length, depth, needles, got == prompt.answer(),
-                logSoftmaxAt(logits, prompt.answer()), ms, prompt.answer(), got, f.needleHeads(), f.heads(), f.keys());
+        return new Result(method.name(), prompt.tokens().length, depth, needles, got == prompt.answer() && answers(logits, prompt.answer()),
+                logSoftmaxAt(logits, prompt.answer()), lead(logits, prompt.answer()), ms, prompt.answer(), got, f.needleHeads(), f.heads(), f.keys());
     }
 
     public static ObjectNode json(List<Result> results) {
@@ -169,6 +179,7 @@ public final class NeedleBenchmark {
                     .put("depth", r.depth())
                     .put("needles", r.needles())
                     .put("correct", r.correct())
+                    .put("answer_lead", r.answerLead())
                     .put("answer_logprob", r.answerLogprob())
                     .put("prefill_ms", r.prefillMs())
                     .put("expected_token", r.expected())
@@ -182,6 +193,21 @@ public final class NeedleBenchmark {
 
     private static SamplingParams greedyOneToken() {
         return SamplingParams.builder().temperature(0).maxTokens(1).ignoreEos(true).build();
+    }
+
+    /** Whether {@code logits} pick {@code answer} by a real margin (see {@link #MIN_LEAD_NATS}), not by rounding. */
+    static boolean answers(float[] logits, int answer) {
+        return lead(logits, answer) > MIN_LEAD_NATS;
+    }
+
+    private static double lead(float[] logits, int id) {
+        double other = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < logits.length; i++) {
+            if (i != id) {
+                other = Math.max(other, logits[i]);
+            }
+        }
+        return logits[id] - other;
     }
 
     private static double logSoftmaxAt(float[] logits, int id) {

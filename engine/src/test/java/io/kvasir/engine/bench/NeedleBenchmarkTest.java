@@ -58,6 +58,22 @@ class NeedleBenchmarkTest {
         }
     }
 
+    /**
+     * With the needle outside the plan every logit is 0 up to rounding, and greedy may land on the right value by
+     * chance (it did in the 8K sweep for three methods at depth 0.75): that is not an answer.
+     */
+    @Test
+    void aTieBrokenByRoundingIsNotAnAnswer() {
+        float[] logits = new float[592];
+        logits[331] = 1.2e-7f;
+        logits[17] = -3e-8f;
+        assertFalse(NeedleBenchmark.answers(logits, 331));
+        logits[331] = 23.8f;
+        assertTrue(NeedleBenchmark.answers(logits, 331));
+        logits[17] = 24f;
+        assertFalse(NeedleBenchmark.answers(logits, 331), "another token leads");
+    }
+
     @Test
     void resolvesSparseMethodsWithBudgetsAndRefusesTheRest() {
         assertEquals("dense", PrefillMethods.resolve(List.of("dense")).getFirst().name());
