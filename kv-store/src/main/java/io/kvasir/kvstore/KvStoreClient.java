@@ -44,6 +44,8 @@ public final class KvStoreClient implements AutoCloseable {
     public static KvStoreClient connect(String clusterName, List<String> members) {
         ClientConfig config = new ClientConfig();
         config.setClusterName(clusterName);
+        // Inside Quarkus the application's classes are not on the system class loader Hazelcast's threads may see.
+        config.setClassLoader(KvStoreClient.class.getClassLoader());
         config.getNetworkConfig().setAddresses(new ArrayList<>(members));
         config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(30_000);
         return new KvStoreClient(HazelcastClient.newHazelcastClient(config), true);
@@ -107,6 +109,11 @@ public final class KvStoreClient implements AutoCloseable {
             prefix.add(block);
         }
         return prefix;
+    }
+
+    /** Whether the connection is up and sees at least one member. */
+    public boolean connected() {
+        return hazelcast.getLifecycleService().isRunning() && !hazelcast.getCluster().getMembers().isEmpty();
     }
 
     /** The event bus on the same cluster connection. */

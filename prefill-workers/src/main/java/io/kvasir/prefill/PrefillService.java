@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -39,6 +40,7 @@ public final class PrefillService {
     private final AtomicLong cachedTokens = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong storedBlocks = new AtomicLong();
+    private final AtomicInteger running = new AtomicInteger();
 
     public PrefillService(InferenceEngine engine, KvStoreClient store, String modelFingerprint, EventBus events, Clock clock) {
         this.engine = engine;
@@ -53,6 +55,15 @@ public final class PrefillService {
     }
 
     public Handoff prefill(String requestId, int[] prompt, SamplingParams params) {
+        running.incrementAndGet();
+        try {
+            return prefillCounted(requestId, prompt, params);
+        } finally {
+            running.decrementAndGet();
+        }
+    }
+
+    private Handoff prefillCounted(String requestId, int[] prompt, SamplingParams params) {
         int layers = engine.model().config().numLayers();
         Sequence s = engine.start(prompt, params);                       // validates the token ids
         List<ChainHash> hashes = BlockHashes.of(prompt);
@@ -109,6 +120,11 @@ public final class PrefillService {
     /** Prompt tokens whose KV came from the store instead, since start. */
     public long cachedTokens() {
         return cachedTokens.get();
+    }
+
+    /** Requests being prefilled now. */
+    public int running() {
+        return running.get();
     }
 
     public long requests() {
