@@ -437,6 +437,49 @@ class DisaggregationIT {
 
     @Test
     @Order(8)
+    void seededSamplingContinuesItsRandomStreamAcrossTheHandoff() throws Exception {
+        int[] prompt = TestModel.tokens(90, 9);
+        for (Long seed : new Long[]{20_261_126L, null}) {
+            ObjectNode sampling = WorkerJson.MAPPER.createObjectNode();
+            sampling.put("temperature", 1.3).put("top_p", 0.97).put("logprobs", 3).put("max_tokens", 40).put("ignore_eos", true);
+            if (seed != null) {
+                sampling.put("seed", seed);
+            }
+            ObjectNode body = sampling.deepCopy();
+            body.put("request_id", "seeded-" + seed);
+            ArrayNode ids = body.putArray("token_ids");
+            for (int t : prompt) {
+                ids.add(t);
+            }
+            HttpResponse<String> r = post(prefillUrl + "/internal/v1/prefill", body.toString());
+            assertEquals(200, r.statusCode(), r.body());
+            JsonNode handoff = WorkerJson.MAPPER.readTree(r.body());
+            assertEquals(1, handoff.get("sampler").get("draws").asLong(), "the first token took one draw");
+            // Unseeded, the prefill worker drew a seed; the handoff carries it, so the run is still reproducible.
+            long used = handoff.get("sampler").get("seed").asLong();
+            if (seed != null) {
+                assertEquals(seed.longValue(), used);
+            }
+            SamplingParams params = SamplingParams.builder().temperature(1.3).topP(0.97).logprobs(3).maxTokens(40)
+                    .ignoreEos(true).seed(used).build();
+            List<SampledToken> expected = TestModel.generate(reference, prompt, params);
+            ObjectNode decodeBody = sampling.deepCopy();
+            decodeBody.set("handoff", handoff);
+            List<SampledToken> actual = events(post(decodeUrl + "/internal/v1/decode", decodeBody.toString()));
+            // The stream starts with the handed-over first token, then the decode worker's own.
+            assertEquals(expected.getFirst().id(), handoff.get("firstToken").get("id").asInt());
+            assertSameTokensAndLogprobs(expected, actual);
+            // Restarting the stream instead (as if nothing were carried) gives other tokens: the check can fail.
+            SamplingParams restarted = params.toBuilder().maxTokens(39).build();
+            List<SampledToken> fresh = TestModel.generate(reference, TestModel.concat(prompt,
+                    new int[]{expected.getFirst().id()}), restarted);
+            assertTrue(!TestModel.ids(fresh).equals(TestModel.ids(actual.subList(1, actual.size()))),
+                    "a restarted stream differs");
+        }
+    }
+
+    @Test
+    @Order(9)
     void killingOneMemberAfterPrefillLosesNothing() throws Exception {
         int[] prompt = TestModel.tokens(700, 6);
         JsonNode handoff = prefill("member-kill", prompt, 12);

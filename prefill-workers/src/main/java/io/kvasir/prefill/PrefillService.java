@@ -109,7 +109,8 @@ public final class PrefillService {
         computedTokens.addAndGet(prompt.length - cachedCount);
         cachedTokens.addAndGet(cachedCount);
         return new Handoff(requestId, model, prompt.clone(), hashes.stream().map(ChainHash::toString).toList(),
-                prompt.length % KvCache.BLOCK_TOKENS != 0, prompt.length, cachedCount, s.sampledTokens().getFirst());
+                prompt.length % KvCache.BLOCK_TOKENS != 0, prompt.length, cachedCount, s.sampledTokens().getFirst(),
+                s.samplerState());
     }
 
     /** Prompt tokens run through the model, since start. */
