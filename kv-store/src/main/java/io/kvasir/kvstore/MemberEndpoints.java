@@ -18,8 +18,8 @@ final class MemberEndpoints {
     private MemberEndpoints() {
     }
 
-    static int start(HazelcastInstance hz, int port) throws IOException {
-        HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 16);
+    static int start(HazelcastInstance hz, String host, int port) throws IOException {
+        HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 16);
         http.setExecutor(Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("member-http").unstarted(r)));
         http.createContext("/health", ex -> {
             boolean up = hz.getLifecycleService().isRunning();
