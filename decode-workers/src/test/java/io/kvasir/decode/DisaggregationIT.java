@@ -466,9 +466,14 @@ class DisaggregationIT {
             ObjectNode decodeBody = sampling.deepCopy();
             decodeBody.set("handoff", handoff);
             List<SampledToken> actual = events(post(decodeUrl + "/internal/v1/decode", decodeBody.toString()));
-            // The stream starts with the handed-over first token, then the decode worker's own.
+            // The stream starts with the handed-over first token, then the decode worker's own. Token ids must be
+            // identical; logprobs only to 1e-5: a 90-token prefill takes a kernel path the warm-up may not have
+            // compiled yet, and interpreted code sums in another order (last bits, measured 1e-6).
             assertEquals(expected.getFirst().id(), handoff.get("firstToken").get("id").asInt());
-            assertSameTokensAndLogprobs(expected, actual);
+            assertEquals(TestModel.ids(expected), TestModel.ids(actual));
+            for (int i = 0; i < expected.size(); i++) {
+                assertEquals(expected.get(i).logprob(), actual.get(i).logprob(), 1e-5f, "logprob of token " + i);
+            }
             // Restarting the stream instead (as if nothing were carried) gives other tokens: the check can fail.
             SamplingParams restarted = params.toBuilder().maxTokens(39).build();
             List<SampledToken> fresh = TestModel.generate(reference, TestModel.concat(prompt,
