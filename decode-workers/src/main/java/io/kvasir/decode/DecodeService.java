@@ -60,7 +60,8 @@ public final class DecodeService {
                 keys.add(KvBlockKey.partial(model, h.requestId(), l));
             }
         }
-        Sequence s = engine.resume(h.promptTokens(), params, h.firstToken());   // validates the token ids
+        // Validates the token ids; continues the prefill's random stream, so seeded sampling matches one process.
+        Sequence s = engine.resume(h.promptTokens(), params, h.firstToken(), h.sampler());
         try {
             Map<KvBlockKey, KvBlockRecord> records = store.getAll(keys);
             for (KvBlockKey key : keys) {

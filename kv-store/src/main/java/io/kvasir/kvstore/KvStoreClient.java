@@ -10,9 +10,13 @@ import io.kvasir.kvstore.events.HazelcastEventBus;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -27,6 +31,8 @@ public final class KvStoreClient implements AutoCloseable {
     private final IMap<KvBlockKey, byte[]> blocks;
     private final IMap<KvBlockKey, byte[]> partials;
     private final AtomicLong corrupt = new AtomicLong();
+    /** Records per {@code IMap.getAll} (256 records of the small shape are about 8 MiB). */
+    static final int GET_BATCH = 256;
 
     /** Uses an existing member or client (not closed with this). */
     public KvStoreClient(HazelcastInstance hazelcast) {
@@ -44,6 +50,8 @@ public final class KvStoreClient implements AutoCloseable {
     public static KvStoreClient connect(String clusterName, List<String> members) {
         ClientConfig config = new ClientConfig();
         config.setClusterName(clusterName);
+        // Inside Quarkus the application's classes are not on the system class loader Hazelcast's threads may see.
+        config.setClassLoader(KvStoreClient.class.getClassLoader());
         config.getNetworkConfig().setAddresses(new ArrayList<>(members));
         config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(30_000);
         return new KvStoreClient(HazelcastClient.newHazelcastClient(config), true);
@@ -64,23 +72,40 @@ public final class KvStoreClient implements AutoCloseable {
         return CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new));
     }
 
-    /** The valid records among {@code keys}, fetched in parallel; missing and corrupt ones are absent. */
+    /**
+     * The valid records among {@code keys}; missing and corrupt ones are absent. Read in batches of
+     * {@link #GET_BATCH} records, every batch at once: Hazelcast splits a batch by partition owner, one operation
+     * per member, where single gets cost one per record ({@code bench kv} get on loopback, measured under load: 100–150
+     * MiB/s with one async get per record, 320–530 MiB/s batched).
+     */
     public Map<KvBlockKey, KvBlockRecord> getAll(Collection<KvBlockKey> keys) {
-        List<KvBlockKey> order = new ArrayList<>(keys);
-        List<CompletableFuture<byte[]>> gets = new ArrayList<>(order.size());
-        for (KvBlockKey key : order) {
-            gets.add((key.isPartial() ? partials : blocks).getAsync(key).toCompletableFuture());
+        List<KvBlockKey> full = new ArrayList<>();
+        List<KvBlockKey> partial = new ArrayList<>();
+        for (KvBlockKey key : keys) {
+            (key.isPartial() ? partial : full).add(key);
         }
-        Map<KvBlockKey, KvBlockRecord> out = new HashMap<>();
-        for (int i = 0; i < order.size(); i++) {
-            byte[] bytes = join(gets.get(i));
-            if (bytes == null) {
-                continue;
+        List<CompletableFuture<Map<KvBlockKey, byte[]>>> batches = new ArrayList<>();
+        try (ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor()) {
+            readInBatches(blocks, full, readers, batches);
+            readInBatches(partials, partial, readers, batches);
+            Map<KvBlockKey, KvBlockRecord> out = new HashMap<>();
+            for (CompletableFuture<Map<KvBlockKey, byte[]>> batch : batches) {
+                join(batch).forEach((key, bytes) -> {
+                    if (bytes != null) {
+                        KvBlockRecord.decode(bytes).ifPresentOrElse(r -> out.put(key, r), corrupt::incrementAndGet);
+                    }
+                });
             }
-            KvBlockKey key = order.get(i);
-            KvBlockRecord.decode(bytes).ifPresentOrElse(r -> out.put(key, r), corrupt::incrementAndGet);
+            return out;
         }
-        return out;
+    }
+
+    private static void readInBatches(IMap<KvBlockKey, byte[]> map, List<KvBlockKey> keys, ExecutorService readers,
+                                      List<CompletableFuture<Map<KvBlockKey, byte[]>>> batches) {
+        for (int from = 0; from < keys.size(); from += GET_BATCH) {
+            Set<KvBlockKey> batch = new HashSet<>(keys.subList(from, Math.min(keys.size(), from + GET_BATCH)));
+            batches.add(CompletableFuture.supplyAsync(() -> map.getAll(batch), readers));
+        }
     }
 
     /**
@@ -109,6 +134,11 @@ public final class KvStoreClient implements AutoCloseable {
         return prefix;
     }
 
+    /** Whether the connection is up and sees at least one member. */
+    public boolean connected() {
+        return hazelcast.getLifecycleService().isRunning() && !hazelcast.getCluster().getMembers().isEmpty();
+    }
+
     /** The event bus on the same cluster connection. */
     public EventBus eventBus() {
         return new HazelcastEventBus(hazelcast);
@@ -124,7 +154,7 @@ public final class KvStoreClient implements AutoCloseable {
         (key.isPartial() ? partials : blocks).set(key, bytes);
     }
 
-    private static byte[] join(CompletableFuture<byte[]> f) {
+    private static <T> T join(CompletableFuture<T> f) {
         try {
             return f.get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

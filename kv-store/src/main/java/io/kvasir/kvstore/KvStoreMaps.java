@@ -4,13 +4,10 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.EvictionConfig;
 import com.hazelcast.config.EvictionPolicy;
 import com.hazelcast.config.InMemoryFormat;
-import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MaxSizePolicy;
 
-import java.util.List;
-
-/** The member configuration: the two block maps, their backups, size bound, TTL, and TCP-IP discovery. */
+/** The member configuration: the two block maps, their backups, size bound, TTL, and how members find each other. */
 public final class KvStoreMaps {
 
     /** Full blocks, shared by every request with the same prefix; evicted least recently used. */
@@ -26,17 +23,13 @@ public final class KvStoreMaps {
      *                        per partition (its share of 271), so it must be well above 271 records
      * @param partialTtlSeconds how long a request's partial block lives
      */
-    public static Config memberConfig(String clusterName, int port, List<String> members, int backups,
+    public static Config memberConfig(String clusterName, int port, MemberDiscovery discovery, int backups,
                                       int maxMibPerMember, int partialTtlSeconds) {
         Config config = new Config();
         config.setClusterName(clusterName);
         config.setProperty("hazelcast.phone.home.enabled", "false");
         config.getNetworkConfig().setPort(port).setPortAutoIncrement(false);
-        config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-        JoinConfig join = config.getNetworkConfig().getJoin();
-        join.getMulticastConfig().setEnabled(false);
-        join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true).setMembers(members);
+        discovery.applyTo(config, port);
         config.addMapConfig(new MapConfig(BLOCKS)
                 .setBackupCount(backups)
                 .setInMemoryFormat(InMemoryFormat.BINARY)

@@ -29,7 +29,7 @@ class EvictionTest {
         }
         int port = Integer.parseInt(address.substring(10));
         HazelcastInstance member = Hazelcast.newHazelcastInstance(
-                KvStoreMaps.memberConfig("eviction-test-" + port, port, List.of(address), 0, 16, 60));
+                KvStoreMaps.memberConfig("eviction-test-" + port, port, new MemberDiscovery.Loopback(List.of(address)), 0, 16, 60));
         try {
             KvStoreMember.publishEvictions(member, new HazelcastEventBus(member), "test member");
             BlockingQueue<KvEvent> evicted = new LinkedBlockingQueue<>();

@@ -31,7 +31,7 @@ class KvStoreClientTest {
         }
         for (String m : MEMBERS) {
             int port = Integer.parseInt(m.substring(m.indexOf(':') + 1));
-            members.add(Hazelcast.newHazelcastInstance(KvStoreMaps.memberConfig("kv-client-test-" + MEMBERS.getFirst(), port, MEMBERS, 1, 64, 60)));
+            members.add(Hazelcast.newHazelcastInstance(KvStoreMaps.memberConfig("kv-client-test-" + MEMBERS.getFirst(), port, new MemberDiscovery.Loopback(MEMBERS), 1, 64, 60)));
         }
         client = new KvStoreClient(members.get(0));
     }

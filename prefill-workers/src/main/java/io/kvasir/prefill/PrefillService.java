@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -39,6 +40,7 @@ public final class PrefillService {
     private final AtomicLong cachedTokens = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong storedBlocks = new AtomicLong();
+    private final AtomicInteger running = new AtomicInteger();
 
     public PrefillService(InferenceEngine engine, KvStoreClient store, String modelFingerprint, EventBus events, Clock clock) {
         this.engine = engine;
@@ -53,6 +55,15 @@ public final class PrefillService {
     }
 
     public Handoff prefill(String requestId, int[] prompt, SamplingParams params) {
+        running.incrementAndGet();
+        try {
+            return prefillCounted(requestId, prompt, params);
+        } finally {
+            running.decrementAndGet();
+        }
+    }
+
+    private Handoff prefillCounted(String requestId, int[] prompt, SamplingParams params) {
         int layers = engine.model().config().numLayers();
         Sequence s = engine.start(prompt, params);                       // validates the token ids
         List<ChainHash> hashes = BlockHashes.of(prompt);
@@ -98,7 +109,8 @@ public final class PrefillService {
         computedTokens.addAndGet(prompt.length - cachedCount);
         cachedTokens.addAndGet(cachedCount);
         return new Handoff(requestId, model, prompt.clone(), hashes.stream().map(ChainHash::toString).toList(),
-                prompt.length % KvCache.BLOCK_TOKENS != 0, prompt.length, cachedCount, s.sampledTokens().getFirst());
+                prompt.length % KvCache.BLOCK_TOKENS != 0, prompt.length, cachedCount, s.sampledTokens().getFirst(),
+                s.samplerState());
     }
 
     /** Prompt tokens run through the model, since start. */
@@ -109,6 +121,11 @@ public final class PrefillService {
     /** Prompt tokens whose KV came from the store instead, since start. */
     public long cachedTokens() {
         return cachedTokens.get();
+    }
+
+    /** Requests being prefilled now. */
+    public int running() {
+        return running.get();
     }
 
     public long requests() {

@@ -7,13 +7,18 @@ import io.kvasir.engine.attention.AttentionPlan;
 import io.kvasir.engine.attention.AttentionPlanner;
 import io.kvasir.engine.attention.KeySpans;
 import io.kvasir.engine.attention.PagedAttention;
+import io.kvasir.engine.model.DualChunkAttentionConfig;
+import io.kvasir.engine.attention.sparse.DualChunkLayer;
 import io.kvasir.engine.attention.sparse.LayerAttention;
 import io.kvasir.engine.attention.sparse.PlantedAttention;
 import io.kvasir.engine.attention.sparse.Recall;
 import io.kvasir.engine.attention.sparse.S2Sharding;
+import io.kvasir.engine.attention.sparse.SeerAttention;
 import io.kvasir.engine.attention.sparse.SparseMethods;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One attention layer (16 query heads, 4 KV heads, head dim 64) on planted-structure inputs, dense against each
@@ -25,6 +30,10 @@ import java.util.List;
  * Besides wall time each result has the process CPU time of that work ({@code cpu_ms}); {@code speedup_vs_dense} is
  * the CPU-time ratio, because on a machine other jobs also load, wall time mostly measures their load, while CPU
  * time measures this work ({@code speedup_wall} is the wall-time ratio).
+ *
+ * <p>{@code seer} uses a gate fitted first, by self-distillation on a separate planted prompt (reported under
+ * {@code seer_gate}); {@code dca} runs dual-chunk attention on the same Q/K taken as pre-RoPE (see
+ * {@link #measureDualChunk}; config under {@code dca_config}).
  */
 public final class AttentionBenchmark {
 
@@ -32,6 +41,11 @@ public final class AttentionBenchmark {
     static final int FULL_DENSE_BLOCKS = 128;
     static final int SAMPLED_BLOCKS = 64;
     private static final long SEED = 7;
+    static final int SEER_CALIBRATION_TOKENS = 4096, SEER_PROMPTS = 12, SEER_ROUNDS = 4, SEER_FIT_STEPS = 20;
+    private static final long SEER_CALIBRATION_SEED = 11;    // seeds 11..22; the timed inputs use SEED
+    /** RoPE base of the DCA rotations and of the Seer gate (Qwen2's). */
+    static final double ROPE_THETA = 1_000_000;
+    static final DualChunkAttentionConfig DCA = SparseMethods.benchDualChunk();
 
     private AttentionBenchmark() {
     }
@@ -41,11 +55,54 @@ public final class AttentionBenchmark {
         root.put("suite", "attention");
         root.put("threads", io.kvasir.engine.tensor.Parallel.threads());
         ArrayNode results = root.putArray("results");
-        warmUp(methods);
+        List<String> planned = methods.stream().filter(m -> !m.equals(SparseMethods.SEER) && !m.equals(SparseMethods.DCA)).toList();
+        warmUp(planned);
+        Map<String, AttentionPlanner> planners = new HashMap<>();
+        for (String m : planned) {
+            planners.put(m, m.equals(SparseMethods.DENSE) ? null : SparseMethods.planner(m));
+        }
+        if (methods.contains(SparseMethods.SEER)) {
+            planners.put(SparseMethods.SEER, fitSeer(root.putObject("seer_gate")));
+        }
+        if (methods.contains(SparseMethods.DCA)) {
+            ObjectNode d = root.putObject("dca_config");
+            d.put("chunk_size", DCA.chunkSize());
+            d.put("local_size", DCA.localSize());
+            d.put("original_max_position_embeddings", DCA.originalMaxPositionEmbeddings());
+            d.put("sparse_attention_threshold", DCA.sparseAttentionThreshold());
+            d.put("rope_theta", ROPE_THETA);
+            d.put("sparse_pattern", SparseMethods.VERTICAL_SLASH);
+        }
         for (int tokens : lengths) {
-            measure(tokens, methods, results);
+            measure(tokens, methods, planners, results);
         }
         return root;
+    }
+
+    /**
+     * SeerAttention's gate fitted by self-distillation on {@link #SEER_PROMPTS} planted prompts of
+     * {@link #SEER_CALIBRATION_TOKENS} tokens (seeds other than every timed input's), then used unchanged at every
+     * length.
+     */
+    private static AttentionPlanner fitSeer(ObjectNode report) {
+        System.err.printf("attention bench: fitting the SeerAttention gate on %d planted %d-token prompts…%n",
+                SEER_PROMPTS, SEER_CALIBRATION_TOKENS);
+        long t0 = System.nanoTime();
+        double[] kl = new double[1];
+        AttentionPlanner seer = SeerAttention.fitUnrotated(p -> LayerAttention.of(PlantedAttention.generate(
+                        SEER_CALIBRATION_TOKENS, HEADS, KV_HEADS, HEAD_DIM, SEER_CALIBRATION_SEED + p)),
+                SEER_PROMPTS, SEER_ROUNDS, SEER_FIT_STEPS, ROPE_THETA, SeerAttention.DEFAULT_TOP_RATIO, kl);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        report.put("calibration_tokens", SEER_CALIBRATION_TOKENS);
+        report.put("calibration_prompts", SEER_PROMPTS);
+        report.put("calibration_seeds_from", SEER_CALIBRATION_SEED);
+        report.put("rounds", SEER_ROUNDS);
+        report.put("steps_per_prompt", SEER_FIT_STEPS);
+        report.put("kl_after_fit", kl[0]);
+        report.put("fit_seconds", seconds);
+        report.put("top_ratio", SeerAttention.DEFAULT_TOP_RATIO);
+        System.err.printf("attention bench: Seer gate fitted in %.1f s, mean KL %.4f%n", seconds, kl[0]);
+        return seer;
     }
 
     /** Compiles the kernel and estimators (C2) on a short prompt, so the first timed length is not charged for it. */
@@ -61,9 +118,10 @@ public final class AttentionBenchmark {
         }
     }
 
-    private static void measure(int tokens, List<String> methods, ArrayNode results) {
+    private static void measure(int tokens, List<String> methods, Map<String, AttentionPlanner> planners, ArrayNode results) {
         System.err.printf("attention bench: %d tokens: generating planted inputs…%n", tokens);
-        LayerAttention layer = LayerAttention.of(PlantedAttention.generate(tokens, HEADS, KV_HEADS, HEAD_DIM, SEED));
+        PlantedAttention planted = PlantedAttention.generate(tokens, HEADS, KV_HEADS, HEAD_DIM, SEED);
+        LayerAttention layer = LayerAttention.of(planted);
         int blocks = layer.queryBlocks();
         boolean scaled = blocks > FULL_DENSE_BLOCKS;
         int[] sampled = scaled ? evenlySpaced(blocks, SAMPLED_BLOCKS) : LayerAttention.range(blocks);
@@ -94,7 +152,11 @@ public final class AttentionBenchmark {
                 r.put("runs", runs);
                 continue;
             }
-            AttentionPlanner planner = SparseMethods.planner(method);
+            if (method.equals(SparseMethods.DCA)) {
+                measureDualChunk(planted, sampled, runs, denseMs, denseCpuMs, out, lse, r);
+                continue;
+            }
+            AttentionPlanner planner = planners.get(method);
             AttentionPlan[] plan = new AttentionPlan[1];
             double estimateMs = bestOf(runs, () -> plan[0] = planner.plan(0, layer.inputs()))[0];
             double[] times = bestOf(runs, () -> {
@@ -120,6 +182,45 @@ public final class AttentionBenchmark {
             System.err.printf("attention bench: %d tokens: %s %.0f ms (cpu %.0f ms), %.1fx (wall %.1fx), recall %.4f%n",
                     tokens, method, ms, times[1], denseCpuMs / times[1], denseMs / ms, recall.mean());
         }
+    }
+
+    /**
+     * Dual-chunk attention (config {@link #DCA}) on the same planted Q/K taken as pre-RoPE projections: timed over
+     * every query block (vertical-slash plans above the sparse threshold, dense DCA below it); recall and error are
+     * against dense dual-chunk attention on the sampled blocks — DCA computes its own function, not plain attention —
+     * and the speed-up is against the plain dense layer of this length. {@code out} and {@code lse} are the caller's
+     * scratch (the dual-chunk layer's three query rotations already take 3× the queries' memory: at 131072 tokens
+     * the whole bench wants about 5 GB of heap).
+     */
+    private static void measureDualChunk(PlantedAttention planted, int[] sampled, int runs, double denseMs,
+                                         double denseCpuMs, float[] out, float[] lse, ObjectNode r) {
+        int tokens = planted.tokens();
+        DualChunkLayer dca = DualChunkLayer.of(planted, DCA, ROPE_THETA);
+        int[] heads = LayerAttention.range(HEADS), all = LayerAttention.range(dca.queryBlocks());
+        float[] refOut = new float[tokens * HEADS * HEAD_DIM], refLse = new float[tokens * HEADS];
+        double[] denseDca = bestOf(1, () -> dca.run(null, heads, sampled, refOut, refLse));
+        AttentionPlanner planner = SparseMethods.planner(SparseMethods.VERTICAL_SLASH);
+        AttentionPlan[] plan = new AttentionPlan[1];
+        double[] times = bestOf(runs, () -> {
+            plan[0] = dca.plan(planner);
+            dca.run(plan[0], heads, all, out, lse);
+        });
+        Recall recall = Recall.of(refLse, lse, refOut, out, tokens, HEADS, HEAD_DIM, heads, sampled);
+        r.put("ms", times[0]);
+        r.put("cpu_ms", times[1]);
+        r.put("speedup_vs_dense", denseCpuMs / times[1]);
+        r.put("speedup_wall", denseMs / times[0]);
+        r.put("recall", recall.mean());
+        r.put("recall_min", recall.min());
+        r.put("max_abs_err", recall.maxAbsError());
+        r.put("scaled", false);
+        r.put("sparse", plan[0] != null);
+        r.put("density", plan[0] == null ? 1.0 : density(plan[0], tokens, sampled));
+        r.put("dense_dca_cpu_ms", denseDca[1] * dca.queryBlocks() / sampled.length);
+        r.put("runs", runs);
+        System.err.printf("attention bench: %d tokens: dca (%s) %.0f ms (cpu %.0f ms), %.1fx (wall %.1fx), recall %.4f vs dense DCA%n",
+                tokens, plan[0] == null ? "dense" : "vertical_slash", times[0], times[1], denseCpuMs / times[1],
+                denseMs / times[0], recall.mean());
     }
 
     /** {wall, process CPU} milliseconds, each the least of {@code runs} runs. */

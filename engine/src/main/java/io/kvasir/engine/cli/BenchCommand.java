@@ -36,11 +36,11 @@ final class BenchCommand implements Callable<Integer> {
     int prefillChunk;
 
     @Option(names = "--methods", split = ",", description = "attention, prefill-sparse: methods to report (default "
-            + "dense,a_shape,vertical_slash,block_sparse,s2; dense is always timed as the baseline); needle: prefill methods, "
+            + "dense,a_shape,vertical_slash,block_sparse,seer,s2,dca; dense is always timed as the baseline); needle: prefill methods, "
             + "each NAME or NAME:BUDGET (default dense)")
     List<String> methods;
 
-    private static final List<String> ATTENTION_METHODS = List.of("dense", "a_shape", "vertical_slash", "block_sparse", "s2");
+    private static final List<String> ATTENTION_METHODS = List.of("dense", "a_shape", "vertical_slash", "block_sparse", "seer", "s2", "dca");
 
     @Option(names = "--json", required = true, description = "output file")
     Path json;

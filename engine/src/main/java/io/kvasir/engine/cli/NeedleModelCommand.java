@@ -1,5 +1,6 @@
 package io.kvasir.engine.cli;
 
+import io.kvasir.engine.model.DualChunkAttentionConfig;
 import io.kvasir.engine.model.ModelConfig;
 import io.kvasir.engine.model.needle.NeedleModelWriter;
 import picocli.CommandLine.Command;
@@ -30,13 +31,33 @@ final class NeedleModelCommand implements Callable<Integer> {
             description = "RoPE base; large, so key dimensions barely turn over long contexts (default ${DEFAULT-VALUE})")
     double ropeTheta;
 
+    @Option(names = "--dca-chunk", description = "write a dual_chunk_attention_config with this chunk_size (also its "
+            + "original_max_position_embeddings); default: none")
+    Integer dcaChunk;
+
+    @Option(names = "--dca-local", description = "DCA local_size (default: chunk / 16)")
+    Integer dcaLocal;
+
+    @Option(names = "--dca-threshold", defaultValue = "" + DualChunkAttentionConfig.DEFAULT_SPARSE_THRESHOLD,
+            description = "DCA sparse_attention_threshold: longer prompts attend sparsely (default ${DEFAULT-VALUE})")
+    int dcaThreshold;
+
     @Override
     public Integer call() throws Exception {
-        ModelConfig c = NeedleModelWriter.write(out, keys, seed, ropeTheta);
+        if (dcaChunk == null && dcaLocal != null) {
+            throw new IllegalArgumentException("--dca-local needs --dca-chunk");
+        }
+        DualChunkAttentionConfig dca = dcaChunk == null ? null
+                : new DualChunkAttentionConfig(dcaChunk, dcaLocal != null ? dcaLocal : dcaChunk / 16, dcaChunk, dcaThreshold);
+        ModelConfig c = NeedleModelWriter.write(out, keys, seed, ropeTheta, dca);
         System.out.printf("wrote %s: needle model, %d keys, hidden %d, %d heads of %d, vocab %d, rope theta %.3g;%n"
                         + "key dimensions turn at most %.3g rad across %d positions%n",
                 out, keys, c.hiddenSize(), c.numHeads(), c.headDim(), c.vocabSize(), c.ropeTheta(),
                 NeedleModelWriter.keyRotation(keys, ropeTheta, REACH), REACH);
+        if (dca != null) {
+            System.out.printf("dual-chunk attention: chunk %d, local %d (RoPE distances stay within %d), sparse above %d tokens%n",
+                    dca.chunkSize(), dca.localSize(), dca.chunkSize(), dca.sparseAttentionThreshold());
+        }
         return 0;
     }
 }

@@ -10,7 +10,15 @@ public final class BlockPool {
     private final int[] freeStack;
     private int freeCount;
 
+    /** Told of each block whose last reference was released (still under the pool's lock). */
+    private final java.util.function.IntConsumer onFree;
+
     public BlockPool(int capacity) {
+        this(capacity, block -> { });
+    }
+
+    public BlockPool(int capacity, java.util.function.IntConsumer onFree) {
+        this.onFree = onFree;
         if (capacity <= 0) {
             throw new IllegalArgumentException("KV pool needs at least one block, got " + capacity);
         }
@@ -39,6 +47,7 @@ public final class BlockPool {
     public synchronized void release(int block) {
         checkLive(block);
         if (--refCounts[block] == 0) {
+            onFree.accept(block);
             freeStack[freeCount++] = block;
         }
     }

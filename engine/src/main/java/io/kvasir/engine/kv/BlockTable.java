@@ -29,6 +29,11 @@ public final class BlockTable {
         return blocks[logicalBlock];
     }
 
+    /** Whether another table (a fork, a cached prefix) also references this block. */
+    public boolean shared(int logicalBlock) {
+        return cache.pool().refCount(blocks[logicalBlock]) > 1;
+    }
+
     /**
      * Makes room for positions [tokens, tokens + count) and returns the new length; allocates blocks as needed
      * and un-shares the partial last block before it is written. On a full pool nothing is changed.

@@ -16,20 +16,46 @@ public final class KvCache {
     private final KvPrecision precision;
 
     public KvCache(int numLayers, int numKvHeads, int headDim, int numBlocks, KvPrecision precision) {
+        this(numLayers, numKvHeads, headDim, numBlocks, precision, layer -> false);
+    }
+
+    /**
+     * A cache whose layers {@code perHead} accepts keep K/V per (block, KV head) ({@link HeadBlockStorage}), so their
+     * attention pattern can release heads' blocks it will never read again; the other layers keep whole blocks,
+     * allocated up front.
+     */
+    public KvCache(int numLayers, int numKvHeads, int headDim, int numBlocks, KvPrecision precision,
+                   java.util.function.IntPredicate perHead) {
         long perLayer = (long) numBlocks * BLOCK_TOKENS * numKvHeads * headDim;
         if (perLayer > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("KV cache of " + numBlocks + " blocks exceeds one array per layer; use fewer blocks");
         }
-        this.pool = new BlockPool(numBlocks);
         this.numKvHeads = numKvHeads;
         this.headDim = headDim;
         this.precision = precision;
         this.layers = new KvLayerStorage[numLayers];
         for (int l = 0; l < numLayers; l++) {
-            layers[l] = precision == KvPrecision.F32
+            layers[l] = perHead.test(l) ? new HeadBlockStorage(numBlocks, numKvHeads, headDim, precision)
+                    : precision == KvPrecision.F32
                     ? new F32LayerStorage((int) perLayer, numKvHeads, headDim)
                     : new Bf16LayerStorage((int) perLayer, numKvHeads, headDim);
         }
+        this.pool = new BlockPool(numBlocks, block -> {
+            for (KvLayerStorage layer : layers) {
+                if (layer instanceof HeadBlockStorage heads) {
+                    heads.releaseBlock(block);
+                }
+            }
+        });
+    }
+
+    /**
+     * (block, KV head) pairs whose K/V {@code layer} holds now: for a per-block layer every allocated block's heads,
+     * for a per-head layer only those not released.
+     */
+    public int heldHeadBlocks(int layer) {
+        return layers[layer] instanceof HeadBlockStorage heads ? heads.heldHeadBlocks()
+                : (pool.capacity() - pool.freeBlocks()) * numKvHeads;
     }
 
     /** Blocks needed for a memory budget: K and V of every layer. */

@@ -3,7 +3,7 @@ package io.kvasir.engine.kv;
 import java.nio.ByteBuffer;
 
 /** Keys and values of one layer for every block of the pool. */
-public sealed interface KvLayerStorage permits F32LayerStorage, Bf16LayerStorage {
+public sealed interface KvLayerStorage permits F32LayerStorage, Bf16LayerStorage, HeadBlockStorage {
 
     /** Stores one token's K and V for one KV head: {@code headDim} values each. */
     void write(int block, int slot, int kvHead, float[] k, int kOffset, float[] v, int vOffset);

@@ -2,6 +2,7 @@ package io.kvasir.engine.runtime;
 
 import io.kvasir.engine.attention.AttentionPlan;
 import io.kvasir.engine.attention.AttentionPlanner;
+import io.kvasir.engine.attention.sparse.S2Sharding;
 import io.kvasir.engine.attention.sparse.SparseAttentionSetup;
 import io.kvasir.engine.kv.BlockTable;
 import io.kvasir.engine.kv.KvCache;
@@ -9,6 +10,7 @@ import io.kvasir.engine.model.ModelConfig;
 import io.kvasir.engine.model.SequenceChunk;
 import io.kvasir.engine.model.Transformer;
 import io.kvasir.engine.sampling.SampledToken;
+import io.kvasir.engine.sampling.SamplerState;
 import io.kvasir.engine.sampling.SamplingParams;
 
 import java.nio.ByteBuffer;
@@ -37,9 +39,11 @@ public final class InferenceEngine implements AutoCloseable {
         ModelConfig c = model.config();
         this.model = model;
         this.options = options;
-        this.cache = new KvCache(c.numLayers(), c.numKvHeads(), c.headDim(), kvBlocks(c, options), options.kvPrecision());
-        this.transformer = new Transformer(c, model.weights(), cache,
-                SparseAttentionSetup.planner(model.path(), c, options.sparseConfig()));
+        AttentionPlanner planner = SparseAttentionSetup.planner(model.path(), c, options.sparseConfig());
+        // S2-sharded layers keep K/V per KV head, so the blocks their heads never read again are released.
+        this.cache = new KvCache(c.numLayers(), c.numKvHeads(), c.headDim(), kvBlocks(c, options), options.kvPrecision(),
+                layer -> planner instanceof S2Sharding s2 && s2.shardsLayer(layer, c.numHeads()));
+        this.transformer = new Transformer(c, model.weights(), cache, planner);
     }
 
     /**
@@ -62,6 +66,10 @@ public final class InferenceEngine implements AutoCloseable {
 
     /** A new sequence for {@code prompt}; nothing is computed until {@link #prefill}. */
     public Sequence start(int[] prompt, SamplingParams params) {
+        return start(prompt, params, null);
+    }
+
+    private Sequence start(int[] prompt, SamplingParams params, SamplerState samplerState) {
         ModelConfig c = model.config();
         for (int id : prompt) {
             if (id < 0 || id >= c.vocabSize()) {
@@ -75,7 +83,7 @@ public final class InferenceEngine implements AutoCloseable {
             throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens; this model's context length is "
                     + c.maxPositionEmbeddings());
         }
-        return new Sequence(prompt, params, new BlockTable(cache), model.tokenizer(), c);
+        return new Sequence(prompt, params, samplerState, new BlockTable(cache), model.tokenizer(), c);
     }
 
     /**
@@ -143,10 +151,11 @@ public final class InferenceEngine implements AutoCloseable {
     /**
      * A sequence whose prompt was prefilled elsewhere: room for the prompt's K/V (the caller fills it with
      * {@link #importKv}) and {@code first} taken as its first generated token, stop rules applied. If that token
-     * already finishes it, no KV is held.
+     * already finishes it, no KV is held. {@code samplerState} (the prefilling sequence's, after its first token)
+     * continues that sequence's random stream; null starts a fresh one from {@code params}.
      */
-    public synchronized Sequence resume(int[] prompt, SamplingParams params, SampledToken first) {
-        Sequence s = start(prompt, params);
+    public synchronized Sequence resume(int[] prompt, SamplingParams params, SampledToken first, SamplerState samplerState) {
+        Sequence s = start(prompt, params, samplerState);
         if (first.id() < 0 || first.id() >= model.config().vocabSize()) {
             throw new IllegalArgumentException("first token " + first.id() + " is outside the vocabulary");
         }

@@ -6,6 +6,7 @@ import io.kvasir.engine.model.ModelConfig;
 import io.kvasir.engine.sampling.FinishReason;
 import io.kvasir.engine.sampling.SampledToken;
 import io.kvasir.engine.sampling.Sampler;
+import io.kvasir.engine.sampling.SamplerState;
 import io.kvasir.engine.sampling.SamplingParams;
 import io.kvasir.engine.sampling.StopChecker;
 import io.kvasir.engine.sampling.TokenHistory;
@@ -37,10 +38,11 @@ public final class Sequence {
     private final StringBuilder pendingText = new StringBuilder();
     private FinishReason finishReason;
 
-    Sequence(int[] prompt, SamplingParams params, BlockTable table, Tokenizer tokenizer, ModelConfig config) {
+    Sequence(int[] prompt, SamplingParams params, SamplerState samplerState, BlockTable table, Tokenizer tokenizer,
+             ModelConfig config) {
         this.prompt = prompt.clone();
         this.table = table;
-        this.sampler = new Sampler(params);
+        this.sampler = samplerState != null ? new Sampler(params, samplerState) : new Sampler(params);
         this.stop = new StopChecker(params, java.util.Set.copyOf(config.eosTokenIds()));
         this.history = new TokenHistory(prompt);
         this.detokenizer = tokenizer != null ? tokenizer.streamingDetokenizer() : null;
@@ -86,6 +88,11 @@ public final class Sequence {
     private void finish(FinishReason reason) {
         finishReason = reason;
         table.release();
+    }
+
+    /** Where this sequence's random stream stands; another process continues it with {@link InferenceEngine#resume}. */
+    public SamplerState samplerState() {
+        return sampler.state();
     }
 
     public boolean isFinished() {

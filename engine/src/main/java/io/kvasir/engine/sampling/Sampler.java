@@ -22,14 +22,30 @@ public final class Sampler {
     private static final int TOP_P_FIRST_GUESS = 256;
 
     private final SamplingParams params;
+    private final long seed;
     private final RandomGenerator random;
+    private long draws;
     private float[] work = new float[0];
 
     public Sampler(SamplingParams params) {
+        this(params, new SamplerState(params.seed() != null ? params.seed() : ThreadLocalRandom.current().nextLong(), 0));
+    }
+
+    /** Continues the stream {@code state} describes: its seed, advanced past the draws already taken. */
+    public Sampler(SamplingParams params, SamplerState state) {
         this.params = params;
-        long seed = params.seed() != null ? params.seed() : ThreadLocalRandom.current().nextLong();
+        this.seed = state.seed();
         // An algorithm with a specified output, so a seed means the same stream on every JDK.
         this.random = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
+        for (long i = 0; i < state.draws(); i++) {
+            random.nextDouble();
+        }
+        this.draws = state.draws();
+    }
+
+    /** The seed (drawn at random when the parameters named none) and the draws taken so far. */
+    public SamplerState state() {
+        return new SamplerState(seed, draws);
     }
 
     /** Samples from {@code logits[offset, offset + vocab)}, which is left unchanged. */
@@ -82,6 +98,7 @@ public final class Sampler {
             total += w >= minWeight ? w : 0;
         }
         double target = random.nextDouble() * total;
+        draws++;
         int last = -1;
         double acc = 0;
         for (int i = 0; i < count; i++) {

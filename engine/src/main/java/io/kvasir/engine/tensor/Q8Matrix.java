@@ -47,6 +47,67 @@ final class Q8Matrix extends SegmentMatrix {
         }
     }
 
+    @Override
+    boolean hasSmallBatchKernel() {
+        return true;
+    }
+
+    /**
+     * A few tokens straight from memory, four at a time (see {@link Bf16Matrix#gemvSmallBatch} for the layout): each
+     * block's quants are converted once and dotted with four tokens; decoding them to a buffer first made batch 4
+     * slower than batch 1. Assumes {@code cols} is a multiple of 32, as Q8_0 requires, and 16 or 32 lanes.
+     */
+    @Override
+    void gemvSmallBatch(float[] x, int stride, int tokens, float[] out, int outOffset, int outStride, int from, int to) {
+        int blocks = cols / BLOCK;
+        for (int r = from; r < to; r++) {
+            long o = rowOffset(r);
+            for (int t0 = 0; t0 < tokens; t0 += 4) {
+                int x0 = t0 * stride;
+                int x1 = x0 + stride;
+                int x2 = x1 + stride;
+                int x3 = x2 + stride;
+                FloatVector a0 = FloatVector.zero(F);
+                FloatVector a1 = FloatVector.zero(F);
+                FloatVector a2 = FloatVector.zero(F);
+                FloatVector a3 = FloatVector.zero(F);
+                for (int k = 0; k < blocks; k++) {
+                    long b = o + (long) k * BLOCK_BYTES;
+                    int c = k * BLOCK;
+                    FloatVector q = WideningLoads.int8(data, b + SCALE_BYTES);
+                    FloatVector p0 = q.mul(FloatVector.fromArray(F, x, x0 + c));
+                    FloatVector p1 = q.mul(FloatVector.fromArray(F, x, x1 + c));
+                    FloatVector p2 = q.mul(FloatVector.fromArray(F, x, x2 + c));
+                    FloatVector p3 = q.mul(FloatVector.fromArray(F, x, x3 + c));
+                    for (int p = LANES; p < BLOCK; p += LANES) {
+                        q = WideningLoads.int8(data, b + SCALE_BYTES + p);
+                        p0 = q.fma(FloatVector.fromArray(F, x, x0 + c + p), p0);
+                        p1 = q.fma(FloatVector.fromArray(F, x, x1 + c + p), p1);
+                        p2 = q.fma(FloatVector.fromArray(F, x, x2 + c + p), p2);
+                        p3 = q.fma(FloatVector.fromArray(F, x, x3 + c + p), p3);
+                    }
+                    FloatVector d = scale(b);
+                    a0 = p0.fma(d, a0);
+                    a1 = p1.fma(d, a1);
+                    a2 = p2.fma(d, a2);
+                    a3 = p3.fma(d, a3);
+                }
+                int at = outOffset + t0 * outStride + r;
+                int valid = Math.min(4, tokens - t0);
+                out[at] = a0.reduceLanes(VectorOperators.ADD);
+                if (valid > 1) {
+                    out[at + outStride] = a1.reduceLanes(VectorOperators.ADD);
+                }
+                if (valid > 2) {
+                    out[at + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD);
+                }
+                if (valid > 3) {
+                    out[at + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD);
+                }
+            }
+        }
+    }
+
     /** Lane-wise partial sums of {@code q * x} over the block at {@code block}, before its scale. */
     private FloatVector blockDot(long block, float[] x, int xOffset) {
         FloatVector t = WideningLoads.int8(data, block + SCALE_BYTES).mul(FloatVector.fromArray(F, x, xOffset));

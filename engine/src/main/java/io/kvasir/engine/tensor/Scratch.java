@@ -13,6 +13,7 @@ final class Scratch {
     private float[] accumulators = new float[0];
     private float[] activations = new float[0];
     private int[] columnOffsets = new int[0];
+    private float[] sharedInput = new float[0];
 
     static Scratch get() {
         return LOCAL.get();
@@ -56,5 +57,13 @@ final class Scratch {
             activations = new float[size];
         }
         return activations;
+    }
+
+    /** Input rows prepared by the calling thread and read by every pool thread during one product. */
+    float[] sharedInput(int size) {
+        if (sharedInput.length < size) {
+            sharedInput = new float[size];
+        }
+        return sharedInput;
     }
 }

@@ -63,6 +63,19 @@ abstract sealed class SegmentMatrix implements WeightMatrix permits F32Matrix, B
     abstract void gemv(float[] x, int xOffset, float[] out, int outOffset, int from, int to);
 
     /**
+     * Whether this dtype streams small batches straight from memory ({@link #gemvSmallBatch}); without it the batched
+     * kernel decodes rows to a buffer first.
+     */
+    boolean hasSmallBatchKernel() {
+        return false;
+    }
+
+    /** See {@link Bf16Matrix#gemvSmallBatch}. */
+    void gemvSmallBatch(float[] x, int stride, int tokens, float[] out, int outOffset, int outStride, int from, int to) {
+        throw new UnsupportedOperationException(dtype + " has no small-batch kernel");
+    }
+
+    /**
      * Decodes {@code length} weights of {@code row} starting at column {@code col} to F32.
      * {@code col} is a multiple of 32, so block formats start on a block.
      */

@@ -69,8 +69,31 @@ class NeedleCliTest {
         CommandLine refusing = new CommandLine(new KvasirCli()).setErr(new PrintWriter(err));
         assertEquals(1, refusing.execute("bench", "needle", "--model", model.toString(), "--methods", "dense,dca",
                 "--json", refused.toString()));
-        assertTrue(err.toString().contains("prefill method 'dca' cannot be chosen per prefill"), err.toString());
+        assertTrue(err.toString().contains("dca runs on a dual-chunk variant of the default needle model"), err.toString());
         assertFalse(Files.exists(refused), "nothing is written when a method is refused");
+    }
+
+    /**
+     * {@code needle-model --dca-chunk} writes Qwen2.5-1M's dual_chunk_attention_config, and the engine retrieves under
+     * DCA's remapped positions: the needle in the question's own chunk, the one before, and far behind.
+     */
+    @Test
+    void writesADualChunkVariantThatStillRetrieves() throws Exception {
+        Path model = dir.resolve("needle-dca");
+        assertEquals(0, cli("needle-model", "--out", model.toString(), "--keys", "8", "--dca-chunk", "512"));
+        JsonNode dca = new ObjectMapper().readTree(model.resolve("config.json").toFile()).path("dual_chunk_attention_config");
+        assertEquals(512, dca.path("chunk_size").asInt(), dca.toString());
+        assertEquals(32, dca.path("local_size").asInt(), dca.toString());
+
+        Path bench = dir.resolve("bench.json");
+        assertEquals(0, cli("bench", "needle", "--model", model.toString(), "--lengths", "2048", "--depths", "0,0.5,0.9,1",
+                "--needles", "1,4", "--methods", "dense", "--json", bench.toString()));
+        JsonNode results = new ObjectMapper().readTree(bench.toFile()).path("results");
+        assertEquals(8, results.size());
+        for (JsonNode r : results) {
+            assertTrue(r.path("correct").asBoolean(), r.toString());
+            assertTrue(r.path("answer_logprob").asDouble() > -0.1, r.toString());
+        }
     }
 
     private static int cli(String... args) {

@@ -115,6 +115,37 @@ class SamplerTest {
     }
 
     @Test
+    void aSamplerRebuiltFromItsStateContinuesTheSameStream() {
+        float[] logits = logitsOf(0.2, 0.2, 0.2, 0.2, 0.2);
+        // No seed: the one drawn at random must be part of the state, or a continuation could not follow it.
+        SamplingParams params = SamplingParams.builder().build();
+        Sampler whole = new Sampler(params);
+        int[] expected = new int[100];
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] = whole.sample(logits, 0, 5, EMPTY).id();
+        }
+        Sampler first = new Sampler(SamplingParams.builder().seed(whole.state().seed()).build());
+        int[] actual = new int[100];
+        for (int i = 0; i < 37; i++) {
+            actual[i] = first.sample(logits, 0, 5, EMPTY).id();
+        }
+        assertEquals(new SamplerState(whole.state().seed(), 37), first.state());
+        Sampler continued = new Sampler(params, first.state());
+        for (int i = 37; i < actual.length; i++) {
+            actual[i] = continued.sample(logits, 0, 5, EMPTY).id();
+        }
+        assertArrayEquals(expected, actual);
+        assertEquals(whole.state(), continued.state());
+    }
+
+    @Test
+    void greedySamplingTakesNoDraws() {
+        Sampler sampler = new Sampler(SamplingParams.builder().temperature(0).seed(9L).build());
+        sampler.sample(logitsOf(0.1, 0.7, 0.2), 0, 3, EMPTY);
+        assertEquals(new SamplerState(9L, 0), sampler.state());
+    }
+
+    @Test
     void temperatureSamplingFollowsTheSoftmax() {
         float[] logits = {1.0f, 0.5f, 0.0f, -0.5f, -1.0f, 2.0f};
         double temperature = 0.8;

@@ -67,6 +67,22 @@ public class ReferenceForward {
         return out;
     }
 
+    /**
+     * As {@link #logSoftmax(int[], AttentionMask, java.util.function.IntUnaryOperator)} for the given positions only
+     * ({@code [positions.length][V]}): every position still runs through every layer, only the output head is skipped
+     * elsewhere (it dominates the cost with a large vocabulary).
+     */
+    public double[][] logSoftmaxAt(int[] tokens, AttentionMask mask, java.util.function.IntUnaryOperator lengthAt,
+                                   int[] positions) {
+        this.lengthAt = lengthAt;
+        double[][] logits = logits(tokens, mask, positions);
+        double[][] out = new double[positions.length][];
+        for (int i = 0; i < positions.length; i++) {
+            out[i] = logSoftmax(logits[i]);
+        }
+        return out;
+    }
+
     /** {@code steps} greedy (argmax) tokens after {@code prompt}. */
     public int[] greedy(int[] prompt, int steps) {
         int[] seq = Arrays.copyOf(prompt, prompt.length + steps);
@@ -85,6 +101,13 @@ public class ReferenceForward {
     }
 
     private double[][] logits(int[] tokens, AttentionMask mask) {
+        int[] all = new int[tokens.length];
+        Arrays.setAll(all, i -> i);
+        return logits(tokens, mask, all);
+    }
+
+    /** Logits at {@code positions}: {@code [positions.length][V]}. */
+    private double[][] logits(int[] tokens, AttentionMask mask, int[] positions) {
         int T = tokens.length, H = c.hiddenSize();
         double[][] x = new double[T][];
         for (int t = 0; t < T; t++) {
@@ -99,9 +122,9 @@ public class ReferenceForward {
         }
         double[][] h = rmsNormAll(x, "model.norm.weight");
         String head = c.tieWordEmbeddings() ? "model.embed_tokens" : "lm_head";
-        double[][] logits = new double[T][];
-        for (int t = 0; t < T; t++) {
-            logits[t] = linear(head, h[t]);                           // [V]
+        double[][] logits = new double[positions.length][];
+        for (int i = 0; i < positions.length; i++) {
+            logits[i] = linear(head, h[positions[i]]);                // [V]
         }
         return logits;
     }
@@ -110,9 +133,8 @@ public class ReferenceForward {
     protected double[][] mlp(int layer, double[][] h, int[] tokens) {
         String p = "model.layers." + layer + ".mlp.";
         double[][] out = new double[h.length][];
-        for (int t = 0; t < h.length; t++) {
-            out[t] = swiglu(p + "gate_proj", p + "up_proj", p + "down_proj", h[t]);
-        }
+        java.util.stream.IntStream.range(0, h.length).parallel()
+                .forEach(t -> out[t] = swiglu(p + "gate_proj", p + "up_proj", p + "down_proj", h[t]));
         return out;
     }
 
@@ -163,7 +185,8 @@ public class ReferenceForward {
             }
         }
         double[][] out = new double[T][];
-        for (int t = 0; t < T; t++) {
+        // Rows are independent: spread them over the cores (each writes only out[t]).
+        java.util.stream.IntStream.range(0, T).parallel().forEach(t -> {
             double[] o = new double[nH * d];
             for (int hd = 0; hd < nH; hd++) {
                 int kv = hd / c.kvGroupSize();
@@ -189,7 +212,7 @@ public class ReferenceForward {
                 }
             }
             out[t] = linear(p + "self_attn.o_proj", o);        // [H]
-        }
+        });
         return out;
     }
 

@@ -1,6 +1,7 @@
 package io.kvasir.kvstore.handoff;
 
 import io.kvasir.engine.sampling.SampledToken;
+import io.kvasir.engine.sampling.SamplerState;
 
 import java.util.List;
 
@@ -11,7 +12,10 @@ import java.util.List;
  * @param partialBlock  whether the prompt ends in a partial block, stored under the request id
  * @param tokenCount    prompt tokens whose KV is stored
  * @param cachedTokens  of those, how many the prefill reused from the store instead of computing
+ * @param sampler       the request's random stream after the first token (its seed, drawn when the request named
+ *                      none, and the draws taken), so decode continues it; null starts a fresh one
  */
 public record Handoff(String requestId, String model, int[] promptTokens, List<String> blockHashes,
-                      boolean partialBlock, int tokenCount, int cachedTokens, SampledToken firstToken) {
+                      boolean partialBlock, int tokenCount, int cachedTokens, SampledToken firstToken,
+                      SamplerState sampler) {
 }

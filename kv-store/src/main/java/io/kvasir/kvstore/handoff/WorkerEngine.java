@@ -12,7 +12,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The engine a worker runs, from its options: {@code --model DIR [--kv bf16|f32] [--kv-mib N] [--prefill-chunk N] [--warmup ROUNDS]}. */
+/** The engine a worker runs: the model, its KV precision and cache size, the prefill chunk, and a warm-up. */
 public final class WorkerEngine {
 
     /** Prompt lengths that cover one and several prefill chunks and attention over many blocks. */
@@ -21,19 +21,20 @@ public final class WorkerEngine {
     private WorkerEngine() {
     }
 
-    public static KvPrecision precision(WorkerArgs a) {
-        return switch (a.text("--kv", "bf16")) {
+    /** {@code bf16} or {@code f32}: the KV cache's precision, which is also the store's. */
+    public static KvPrecision precision(String name) {
+        return switch (name) {
             case "bf16" -> KvPrecision.BF16;
             case "f32" -> KvPrecision.F32;
-            default -> throw new IllegalArgumentException("--kv is bf16 or f32");
+            default -> throw new IllegalArgumentException("the KV precision is bf16 or f32, not '" + name + "'");
         };
     }
 
-    public static InferenceEngine open(WorkerArgs a) throws IOException {
-        EngineOptions options = new EngineOptions(a.integer("--prefill-chunk", 512), (long) a.integer("--kv-mib", 512) << 20,
-                precision(a), WeightOptions.AS_STORED);
-        InferenceEngine engine = new InferenceEngine(LoadedModel.load(Path.of(a.text("--model", null)), options.weights()), options);
-        warmUp(engine, a.integer("--warmup", 0));
+    public static InferenceEngine open(Path model, KvPrecision kv, int kvCacheMib, int prefillChunk, int warmUpRounds)
+            throws IOException {
+        EngineOptions options = new EngineOptions(prefillChunk, (long) kvCacheMib << 20, kv, WeightOptions.AS_STORED);
+        InferenceEngine engine = new InferenceEngine(LoadedModel.load(model, options.weights()), options);
+        warmUp(engine, warmUpRounds);
         return engine;
     }
 

@@ -1,9 +1,12 @@
 package io.kvasir.kvstore.handoff;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvasir.engine.sampling.SamplingParams;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -13,8 +16,36 @@ import java.util.Set;
 public final class WorkerJson {
 
     public static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Largest request body accepted: a 1M-token prompt as JSON ids fits. */
+    public static final int MAX_BODY = 16 << 20;
 
     private WorkerJson() {
+    }
+
+    /** A request body as a JSON object; anything else is an {@link IllegalArgumentException} (a 400). */
+    public static JsonNode object(byte[] body) {
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("request body is not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("request body is unreadable: " + e.getMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException("request body must be a JSON object");
+        }
+        return node;
+    }
+
+    /** An error in OpenAI's shape: {@code {"error":{"message","type","code"}}}. */
+    public static ObjectNode error(int status, String message) {
+        ObjectNode root = MAPPER.createObjectNode();
+        ObjectNode e = root.putObject("error");
+        e.put("message", message);
+        e.put("type", status == 429 ? "overloaded" : status < 500 ? "invalid_request_error" : "server_error");
+        e.put("code", status);
+        return root;
     }
 
     /** Sampling parameters from a request body; a wrongly typed field is an {@link IllegalArgumentException}. */

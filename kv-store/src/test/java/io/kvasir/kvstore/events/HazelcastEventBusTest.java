@@ -3,6 +3,7 @@ package io.kvasir.kvstore.events;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.kvasir.kvstore.KvStoreMaps;
+import io.kvasir.kvstore.MemberDiscovery;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ class HazelcastEventBusTest {
             port = s.getLocalPort();
         }
         member = Hazelcast.newHazelcastInstance(KvStoreMaps.memberConfig("bus-test-" + port, port,
-                List.of("127.0.0.1:" + port), 0, 64, 60));
+                new MemberDiscovery.Loopback(List.of("127.0.0.1:" + port)), 0, 64, 60));
     }
 
     @AfterAll

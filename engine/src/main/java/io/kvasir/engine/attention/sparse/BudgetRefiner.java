@@ -31,7 +31,7 @@ final class BudgetRefiner {
     static PatternSpec raised(PatternSpec p) {
         return switch (p.type()) {
             case PatternSpec.A_SHAPE -> p.with(p.vertical(), Math.max(64, p.slash() * 2), p.score());
-            case PatternSpec.BLOCK_SPARSE -> p.with(Math.max(1, p.vertical() * 2), p.slash(), p.score());
+            case PatternSpec.BLOCK_SPARSE, PatternSpec.BLOCK_SPARSE_MEAN -> p.with(Math.max(1, p.vertical() * 2), p.slash(), p.score());
             default -> p.with(Math.max(VerticalSlashEstimator.MIN_VERTICALS, p.vertical()) * 2,
                     Math.max(VerticalSlashEstimator.MIN_SLASHES, p.slash()) * 2, p.score());
         };

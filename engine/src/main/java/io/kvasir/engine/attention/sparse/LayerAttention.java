@@ -2,6 +2,7 @@ package io.kvasir.engine.attention.sparse;
 
 import io.kvasir.engine.attention.AttentionInputs;
 import io.kvasir.engine.attention.AttentionPlan;
+import io.kvasir.engine.attention.DualChunkAttention;
 import io.kvasir.engine.attention.PagedAttention;
 import io.kvasir.engine.kv.BlockTable;
 import io.kvasir.engine.kv.KvCache;
@@ -74,6 +75,54 @@ public final class LayerAttention {
             int rowEnd = Math.min(tokens, rowStart + PagedAttention.QUERY_BLOCK);
             kernel.attend(cache.layer(0), table, plan, 0, q, 0, 0, head, rowStart, rowEnd, out, 0, lse);
         });
+    }
+
+    /**
+     * Dual-chunk attention over the whole prompt: {@code queries} holds the intra, successive and inter rotations
+     * ({@code [tokens][heads][headDim]} each, the keys in the cache rotated at their DCA positions), {@code plan} the
+     * sparse keys or null for dense DCA. Writes outputs and the merged log-sum-exp like {@link #run}. Works one query
+     * block at a time (all heads) on copies of its rows, so the scratch is a block's, not the prompt's.
+     */
+    public void runDualChunk(float[][] queries, int chunkLength, AttentionPlan plan, int[] headList, int[] blocks,
+                             float[] out, float[] lse) {
+        DualChunkAttention dca = new DualChunkAttention(kernel, heads, headDim, chunkLength);
+        int width = heads * headDim;
+        ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[10][]);
+        Parallel.forEach(blocks.length, task -> {
+            int rowStart = blocks[task] * PagedAttention.QUERY_BLOCK;
+            int rows = Math.min(tokens, rowStart + PagedAttention.QUERY_BLOCK) - rowStart;
+            float[][] s = scratch.get();
+            if (s[0] == null) {
+                for (int i = 0; i < 7; i++) {
+                    s[i] = new float[PagedAttention.QUERY_BLOCK * width];
+                }
+                for (int i = 7; i < 10; i++) {
+                    s[i] = new float[PagedAttention.QUERY_BLOCK * heads];
+                }
+            }
+            float[][] blockQueries = {s[0], s[1], s[2]}, parts = {s[3], s[4], s[5]}, partLse = {s[7], s[8], s[9]};
+            for (int r = 0; r < 3; r++) {
+                System.arraycopy(queries[r], rowStart * width, blockQueries[r], 0, rows * width);
+            }
+            for (int head : headList) {
+                dca.attend(cache.layer(0), table, blockQueries, 0, rowStart, head, 0, rows, plan, s[6], parts, partLse);
+                for (int row = 0; row < rows; row++) {
+                    int l = row * heads + head;
+                    System.arraycopy(s[6], l * headDim, out, (rowStart * heads + l) * headDim, headDim);
+                    double max = Math.max(partLse[0][l], Math.max(partLse[1][l], partLse[2][l])), sum = 0;
+                    for (int r = 0; r < 3; r++) {
+                        sum += partLse[r][l] == Float.NEGATIVE_INFINITY ? 0 : Math.exp(partLse[r][l] - max);
+                    }
+                    lse[rowStart * heads + l] = (float) (max + Math.log(sum));
+                }
+            }
+        });
+    }
+
+    /** The whole prompt as one dual-chunk chunk: intra queries in {@code q} of {@code queries[0]}, the others after. */
+    public AttentionInputs dualChunkInputs(float[][] queries, int chunkLength) {
+        return new AttentionInputs(cache.layer(0), table, queries[0], 0, tokens, 0, heads, kvHeads, headDim, 0,
+                new float[][]{queries[1], queries[2]}, chunkLength);
     }
 
     public static int[] range(int n) {

@@ -5,6 +5,7 @@ import io.kvasir.engine.attention.AttentionInputs;
 import io.kvasir.engine.attention.AttentionPlan;
 import io.kvasir.engine.attention.AttentionPlanner;
 import io.kvasir.engine.attention.KeySpans;
+import io.kvasir.engine.kv.HeadBlockStorage;
 import io.kvasir.engine.kv.KvCache;
 
 /**
@@ -15,7 +16,8 @@ import io.kvasir.engine.kv.KvCache;
  * every layer {@code l} with {@code l mod denseEveryNLayers == 0} (when that is > 0) stay dense.
  *
  * <p>Because a sharded head's vertical blocks are fixed, KV blocks no query head of a KV group will ever read again
- * (neither vertical for any of them nor inside the local window) need not be kept: {@link #keptBlocks}.
+ * (neither vertical for any of them nor inside the local window) need not be kept: {@link #keptBlocks}; with a cache
+ * that keeps the layer per KV head, {@link #plan} releases them.
  */
 public record S2Sharding(int localBlocks, int vertStride, boolean homoHeads, int denseHeads, int denseEveryNLayers)
         implements AttentionPlanner {
@@ -60,8 +62,38 @@ public record S2Sharding(int localBlocks, int vertStride, boolean homoHeads, int
         return (block + 1 + offset(head, heads)) % vertStride == 0;
     }
 
+    /** Whether some head of {@code layer} is sharded (else the layer is dense and keeps all its KV). */
+    public boolean shardsLayer(int layer, int heads) {
+        for (int h = 0; h < heads; h++) {
+            if (!isDense(layer, h)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether some query head of {@code kvHead}'s group reads {@code block} outside its local window. */
+    private boolean readsBeyondWindow(int layer, int kvHead, int block, int heads, int kvHeads) {
+        int group = heads / kvHeads;
+        for (int h = kvHead * group; h < (kvHead + 1) * group; h++) {
+            if (isDense(layer, h) || isVertical(block, h, heads)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Plans the chunk and, when the cache keeps this layer per KV head ({@link HeadBlockStorage}), first releases the
+     * heads' blocks that neither this chunk's rows nor any later query will read: blocks below the local window of the
+     * chunk's first row that no query head of the KV group reads as a vertical block. Blocks another table shares are
+     * left alone (a shorter sequence may still read them in its window).
+     */
     @Override
     public AttentionPlan plan(int layer, AttentionInputs in) {
+        if (in.kv() instanceof HeadBlockStorage heads) {
+            release(layer, in, heads);
+        }
         KeySpans[][] spans = new KeySpans[in.numHeads()][];
         for (int h = 0; h < in.numHeads(); h++) {
             int head = h;
@@ -79,6 +111,20 @@ public record S2Sharding(int localBlocks, int vertStride, boolean homoHeads, int
         return new BlockPlan(in.firstPosition(), spans, in.window());
     }
 
+    private void release(int layer, AttentionInputs in, HeadBlockStorage heads) {
+        int windowFrom = in.firstPosition() / KvCache.BLOCK_TOKENS - localBlocks + 1;
+        for (int kb = 0; kb < windowFrom; kb++) {
+            if (in.table().shared(kb)) {
+                continue;
+            }
+            for (int g = 0; g < in.numKvHeads(); g++) {
+                if (!readsBeyondWindow(layer, g, kb, in.numHeads(), in.numKvHeads())) {
+                    heads.release(in.table().physicalBlock(kb), g);
+                }
+            }
+        }
+    }
+
     /**
      * The KV blocks of {@code kvHead} in {@code layer} that queries at positions ≥ {@code tokens} can still read, for a
      * sequence of {@code tokens} tokens: vertical blocks of any of the group's query heads, and the local window.
@@ -86,13 +132,9 @@ public record S2Sharding(int localBlocks, int vertStride, boolean homoHeads, int
     public boolean[] keptBlocks(int layer, int kvHead, int heads, int kvHeads, int tokens) {
         int blocks = AttentionInputs.keyBlocks(tokens);
         boolean[] kept = new boolean[blocks];
-        int group = heads / kvHeads;
         int localFrom = tokens / KvCache.BLOCK_TOKENS - localBlocks + 1;     // the next query's window
         for (int kb = 0; kb < blocks; kb++) {
-            kept[kb] = kb >= localFrom;
-            for (int h = kvHead * group; h < (kvHead + 1) * group && !kept[kb]; h++) {
-                kept[kb] = isDense(layer, h) || isVertical(kb, h, heads);
-            }
+            kept[kb] = kb >= localFrom || readsBeyondWindow(layer, kvHead, kb, heads, kvHeads);
         }
         return kept;
     }

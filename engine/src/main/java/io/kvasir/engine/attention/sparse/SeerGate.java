@@ -10,7 +10,8 @@ import io.kvasir.engine.model.RotaryEmbedding;
  * SeerAttention's attention gate for one layer: per 64-token block, pre-RoPE queries average-pooled and pre-RoPE keys
  * max-, min- and average-pooled (concatenated), each projected per query head to {@link #DIM} dimensions, rotated by
  * RoPE at the block index, and scored {@code softmax(q_g · k_g / √DIM)} over the causal key blocks. The model's RoPE
- * is undone on the cached keys and the chunk's queries (it is an invertible rotation).
+ * is undone on the cached keys and the chunk's queries (it is an invertible rotation); a null model rotation means the
+ * inputs carry none.
  *
  * @param wq per head {@code [DIM][headDim]}, flattened {@code [heads][DIM][headDim]}
  * @param wk per head {@code [DIM][3·headDim]}, flattened
@@ -63,6 +64,12 @@ public record SeerGate(int heads, int headDim, float[] wq, float[] wk) {
     /** The vector before the model's rotation at {@code position} (dividing out a YaRN scale folded into cos/sin). */
     private static void unrotate(float[] x, int at, int position, RotaryEmbedding rope, float[] cos, float[] sin, double[] out) {
         int half = cos.length;
+        if (rope == null) {                                         // inputs that carry no rotary embedding
+            for (int i = 0; i < 2 * half; i++) {
+                out[i] = x[at + i];
+            }
+            return;
+        }
         rope.angles(position, cos, sin);
         for (int i = 0; i < half; i++) {
             double c = cos[i], s = sin[i], norm = c * c + s * s;

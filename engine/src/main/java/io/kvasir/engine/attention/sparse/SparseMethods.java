@@ -1,9 +1,12 @@
 package io.kvasir.engine.attention.sparse;
 
 import io.kvasir.engine.attention.AttentionPlanner;
+import io.kvasir.engine.model.DualChunkAttentionConfig;
 import io.kvasir.engine.model.ModelConfig;
+import io.kvasir.engine.model.ModelWeights;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 
 import java.util.List;
@@ -16,15 +19,18 @@ import java.util.Set;
  * <ul>
  *   <li>{@code dense} — none</li>
  *   <li>{@code a_shape} — {@code sink} (128), {@code local} (3968)</li>
- *   <li>{@code vertical_slash} — {@code vertical} (1000), {@code slash} (256)</li>
- *   <li>{@code block_sparse} — {@code blocks} (100 key blocks per query block)</li>
+ *   <li>{@code vertical_slash} — {@code vertical} (1000), {@code slash} (512)</li>
+ *   <li>{@code block_sparse} — {@code blocks} (100 key blocks per query block, the sink block and the local diagonal
+ *       included; blocks ranked by the per-channel key bound, see {@link BlockSparseEstimator})</li>
  *   <li>{@code s2} — {@code local} (16 local blocks), {@code stride} (8: every 8th block, offset per head);
  *       a planner only, no per-head pattern</li>
  *   <li>{@code seer} — needs fitted gates: {@link #seer(Path, ModelConfig, double)} ({@code sparse-search --seer}
  *       writes them); the budget is the share of key blocks kept (default 0.1)</li>
+ *   <li>{@code seer} — or {@link #seerFitted} fits them on a calibration prompt first</li>
  *   <li>{@code dca} — not a planner: dual-chunk attention is a property of the model
- *       ({@code dual_chunk_attention_config} in config.json, or {@link ModelConfig#withDualChunkAttention}); above
- *       its sparse threshold it runs whichever planner the engine has (e.g. {@code vertical_slash})</li>
+ *       ({@code dual_chunk_attention_config} in config.json, or {@link ModelConfig#withDualChunkAttention}, e.g. with
+ *       {@link #benchDualChunk()}); above its sparse threshold it runs whichever planner the engine has (e.g.
+ *       {@code vertical_slash})</li>
  * </ul>
  */
 public final class SparseMethods {
@@ -91,6 +97,26 @@ public final class SparseMethods {
                     budgets.getOrDefault("stride", S2Sharding.DEFAULT_VERT_STRIDE), false, 0, 0);
         }
         return new SparsePlanner(SparseAttentionConfig.uniform(withBudgets(method, budgets)), 0);
+    }
+
+    /**
+     * SeerAttention for {@code model} with gates fitted now, by self-distillation on {@code calibrationPrompts} (the
+     * model runs densely and stays frozen; {@code rounds} passes, {@code steps} Adam steps per head on each prompt),
+     * at the default top ratio. Progress goes to {@code progress}.
+     */
+    public static AttentionPlanner seerFitted(ModelConfig model, ModelWeights weights, List<int[]> calibrationPrompts,
+                                              int rounds, int steps, PrintStream progress) {
+        List<SeerGate> gates = SparseSearch.fitSeerGates(model, weights, calibrationPrompts, rounds, steps,
+                SeerAttention.FIT_LEARNING_RATE, progress);
+        return new SeerAttention(gates, model, SeerAttention.DEFAULT_TOP_RATIO, 0);
+    }
+
+    /**
+     * The dual-chunk layout benchmarks give a model that ships none: Qwen2.5-1M's (262144 / 8192 / 32768) scaled to
+     * 8K–128K prompts — 8192-token chunks with a 1024-token local window — and Qwen's sparse threshold, 32768.
+     */
+    public static DualChunkAttentionConfig benchDualChunk() {
+        return new DualChunkAttentionConfig(8192, 1024, 8192, DualChunkAttentionConfig.DEFAULT_SPARSE_THRESHOLD);
     }
 
     /** SeerAttention with the gates in {@code gateDir}, keeping {@code topRatio} of each query block's key blocks. */

@@ -66,25 +66,45 @@ public final class SparseSearch {
      */
     public static List<SeerGate> fitSeerGates(ModelConfig config, ModelWeights weights, int[] prompt, int steps,
                                               double learningRate, PrintStream progress) {
+        return fitSeerGates(config, weights, List.of(prompt), 1, steps, learningRate, progress);
+    }
+
+    /**
+     * As {@link #fitSeerGates(ModelConfig, ModelWeights, int[], int, double, PrintStream)} over several prompts:
+     * {@code rounds} passes over {@code prompts}, {@code steps} Adam steps per head on each, the gates carried from
+     * one to the next. A gate fitted on a single prompt can learn that prompt's blocks rather than what makes a
+     * block matter (see {@link SeerAttention#fitUnrotated}).
+     */
+    public static List<SeerGate> fitSeerGates(ModelConfig config, ModelWeights weights, List<int[]> prompts, int rounds,
+                                              int steps, double learningRate, PrintStream progress) {
         List<SeerGate> gates = new ArrayList<>();
         io.kvasir.engine.model.RotaryEmbedding modelRope = new io.kvasir.engine.model.RotaryEmbedding(config);
         io.kvasir.engine.model.RotaryEmbedding gateRope = SeerAttention.gateRope(config);
-        AttentionPlanner recorder = (layer, in) -> {
-            SeerGate gate = SeerGateFit.initial(config.numHeads(), config.headDim(), layer);
-            double[] loss = new double[config.numHeads()];
-            Parallel.forEach(config.numHeads(), h -> loss[h] = SeerGateFit.fit(gate, in, h, modelRope, gateRope, steps, learningRate));
-            gates.add(gate);
-            progress.printf("sparse-search --seer: layer %d/%d, mean KL to the pooled attention map %.4f%n", layer + 1,
-                    config.numLayers(), java.util.Arrays.stream(loss).average().orElse(0));
-            return null;
-        };
-        KvCache cache = new KvCache(config.numLayers(), config.numKvHeads(), config.headDim(),
-                AttentionInputs.keyBlocks(prompt.length), KvPrecision.F32);
-        BlockTable table = new BlockTable(cache);
-        try {
-            new Transformer(config, weights, cache, recorder).forward(List.of(new SequenceChunk(table, prompt, false, null)));
-        } finally {
-            table.release();
+        for (int round = 0; round < rounds; round++) {
+            for (int p = 0; p < prompts.size(); p++) {
+                String pass = prompts.size() * rounds > 1 ? String.format(" (prompt %d/%d, round %d/%d)", p + 1,
+                        prompts.size(), round + 1, rounds) : "";
+                AttentionPlanner recorder = (layer, in) -> {
+                    if (gates.size() == layer) {
+                        gates.add(SeerGateFit.initial(config.numHeads(), config.headDim(), layer));
+                    }
+                    SeerGate gate = gates.get(layer);
+                    double[] loss = new double[config.numHeads()];
+                    Parallel.forEach(config.numHeads(), h -> loss[h] = SeerGateFit.fit(gate, in, h, modelRope, gateRope, steps, learningRate));
+                    progress.printf("sparse-search --seer: layer %d/%d%s, mean KL to the pooled attention map %.4f%n",
+                            layer + 1, config.numLayers(), pass, java.util.Arrays.stream(loss).average().orElse(0));
+                    return null;
+                };
+                int[] prompt = prompts.get(p);
+                KvCache cache = new KvCache(config.numLayers(), config.numKvHeads(), config.headDim(),
+                        AttentionInputs.keyBlocks(prompt.length), KvPrecision.F32);
+                BlockTable table = new BlockTable(cache);
+                try {
+                    new Transformer(config, weights, cache, recorder).forward(List.of(new SequenceChunk(table, prompt, false, null)));
+                } finally {
+                    table.release();
+                }
+            }
         }
         return gates;
     }

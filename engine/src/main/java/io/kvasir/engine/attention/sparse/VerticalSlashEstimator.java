@@ -20,7 +20,12 @@ import jdk.incubator.vector.VectorSpecies;
 record VerticalSlashEstimator(int verticals, int slashes) implements HeadPattern {
 
     static final int DEFAULT_VERTICALS = 1000;
-    static final int DEFAULT_SLASHES = 256;
+    /**
+     * MInference ships 6096, which on 128K planted prompts covers most keys and removes the speed-up; 256 kept
+     * recall 0.964 on one planted seed but 0.946 on another (a head's slash band ranked below noise diagonals), 512
+     * keeps ≥ 0.962 on both for 2.0 % of the keys instead of 1.5 % (measured at 131072 tokens).
+     */
+    static final int DEFAULT_SLASHES = 512;
     static final int LAST_QUERIES = 64;
     static final int FORCED_COLUMNS = 30;
     static final int FORCED_DIAGONALS = 100;

@@ -2,6 +2,7 @@ package io.kvasir.engine.model.needle;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvasir.engine.model.DualChunkAttentionConfig;
 import io.kvasir.engine.model.HostTensor;
 import io.kvasir.engine.model.ModelConfig;
 import io.kvasir.engine.model.RopeScaling;
@@ -58,11 +59,21 @@ public final class NeedleModelWriter {
     }
 
     public static ModelConfig write(Path out, int keys, long seed, double ropeTheta) throws IOException {
+        return write(out, keys, seed, ropeTheta, null);
+    }
+
+    /**
+     * @param dca dual-chunk attention for config.json (null: none). The weights do not change: the key identity sits in
+     *            the slowest rotary pairs, so DCA's remapped positions (every distance within the chunk size) only
+     *            turn it less, and the YaRN temperature only sharpens the needle's lead.
+     */
+    public static ModelConfig write(Path out, int keys, long seed, double ropeTheta, DualChunkAttentionConfig dca)
+            throws IOException {
         if (!(ropeTheta > 1)) {
             throw new IllegalArgumentException("rope theta must be above 1, got " + ropeTheta);
         }
         NeedleVocabulary vocab = NeedleVocabulary.of(keys);
-        ModelConfig config = config(vocab, ropeTheta);
+        ModelConfig config = config(vocab, ropeTheta).withDualChunkAttention(dca);
         Files.createDirectories(out);
         Files.writeString(out.resolve("config.json"), config.toJson());
         SafetensorsWriter.write(out.resolve("model.safetensors"), weights(config, vocab, seed), DType.F32,

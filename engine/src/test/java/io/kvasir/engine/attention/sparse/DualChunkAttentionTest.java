@@ -1,8 +1,10 @@
 package io.kvasir.engine.attention.sparse;
 
+import io.kvasir.engine.model.DemoShape;
 import io.kvasir.engine.model.DualChunkAttentionConfig;
 import io.kvasir.engine.model.HostTensor;
 import io.kvasir.engine.model.ModelConfig;
+import io.kvasir.engine.model.RandomWeights;
 import io.kvasir.engine.model.RopeScaling;
 import io.kvasir.engine.model.WeightOptions;
 import io.kvasir.engine.model.format.SafetensorsWriter;
@@ -75,6 +77,66 @@ class DualChunkAttentionTest {
             }
             assertTrue(fromPlain > 1e-2, "DCA logits equal plain RoPE's (" + fromPlain + ")");
         }
+    }
+
+    /**
+     * The {@code small} demo shape (4 layers, hidden 256, 4/2 heads of 64, RoPE base 10⁶; the generated 32000-token
+     * vocabulary the prefill bench uses instead of Qwen's, which changes only the output head) with a
+     * {@code dual_chunk_attention_config} of chunk 1024 (local 32, Qwen2.5-1M's 1/32; original length 1024, so s > 1)
+     * prefills a 4096-token prompt — 4× its chunk size, 4 L-chunks of 992 plus a tail, L not a multiple of 64 and
+     * prefill chunks of 1000 aligned to neither — and its log-probabilities match the float64 DCA reference at 80
+     * positions spread over the prompt and around every L-chunk edge. Chunk 1024 instead of 4096 keeps the float64
+     * reference (float64, quadratic in the prompt) near a minute; nothing in the engine depends on the chunk size
+     * beyond the positions checked here. {@code -Dkvasir.dca.chunk=4096} runs the 16384-token version (~16× longer).
+     */
+    @Test
+    void smallDemoShapeMatchesTheFloat64ReferenceOverFourChunks() throws Exception {
+        int chunkSize = Integer.getInteger("kvasir.dca.chunk", 1024), tokensCount = 4 * chunkSize, prefillChunk = 1000;
+        DualChunkAttentionConfig dca = new DualChunkAttentionConfig(chunkSize, chunkSize / 32, chunkSize,
+                DualChunkAttentionConfig.DEFAULT_SPARSE_THRESHOLD);
+        int vocab = 32000, L = dca.chunkLength();
+        assertEquals(chunkSize - chunkSize / 32, L);
+        assertEquals(chunkSize, dca.successiveQueryPosition(L - 1));        // L − 1 + L clamped to the chunk size
+        assertEquals(Math.min(2 * L - 1, chunkSize), dca.interQueryPosition());
+        assertEquals(5, dca.keyPosition(4 * L + 5));
+        ModelConfig config = DemoShape.SMALL.config(vocab, -1, List.of(vocab - 1)).withDualChunkAttention(dca);
+        List<HostTensor> weights = RandomWeights.generate(config, 42, 0.02);
+        int[] tokens = SparseEngineTest.tokens(tokensCount, 4).clone();
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = Math.floorMod(tokens[i] * 7919 + i, vocab);            // spread over the larger vocabulary
+        }
+        java.util.TreeSet<Integer> at = new java.util.TreeSet<>();
+        for (int i = 0; i < 48; i++) {
+            at.add((int) ((long) (i + 1) * tokensCount / 48) - 1);
+        }
+        for (int edge = L; edge < tokensCount; edge += L) {
+            for (int p : new int[]{edge - 2, edge - 1, edge, edge + 1}) {
+                at.add(p);
+            }
+        }
+        int[] positions = at.stream().mapToInt(Integer::intValue).toArray();
+        double[][] expected = new ReferenceForward(config, weights).logSoftmaxAt(tokens, ReferenceForward.AttentionMask.CAUSAL,
+                t -> Math.min(tokensCount, (t / prefillChunk + 1) * prefillChunk), positions);
+        float[][] scored, plain;
+        try (InferenceEngine engine = new InferenceEngine(LoadedModel.load(write(config, weights), WeightOptions.AS_STORED),
+                EngineOptions.DEFAULTS.withPrefillChunk(prefillChunk))) {
+            assertEquals(dca, engine.model().config().dualChunkAttention(), "config.json round trip");
+            scored = engine.score(tokens);
+        }
+        try (InferenceEngine engine = new InferenceEngine(LoadedModel.load(write(config.withDualChunkAttention(null), weights),
+                WeightOptions.AS_STORED), EngineOptions.DEFAULTS.withPrefillChunk(prefillChunk))) {
+            plain = engine.score(tokens);
+        }
+        double fromPlain = 0;
+        for (int i = 0; i < positions.length; i++) {
+            float[] lp = SparseEngineTest.logSoftmax(scored[positions[i]]), plainLp = SparseEngineTest.logSoftmax(plain[positions[i]]);
+            for (int id = 0; id < lp.length; id++) {
+                assertEquals(expected[i][id], lp[id], 1e-4 * Math.max(1, Math.abs(expected[i][id]) / 10),
+                        "position " + positions[i] + " token " + id);
+                fromPlain = Math.max(fromPlain, Math.abs(plainLp[id] - lp[id]));
+            }
+        }
+        assertTrue(fromPlain > 1e-3, "DCA log-probabilities equal plain RoPE's (" + fromPlain + ")");
     }
 
     /**

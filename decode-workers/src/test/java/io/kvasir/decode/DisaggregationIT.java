@@ -17,7 +17,6 @@ import io.kvasir.kvstore.events.UsageRecord;
 import io.kvasir.kvstore.events.WorkerLoad;
 import io.kvasir.kvstore.handoff.WorkerEngine;
 import io.kvasir.kvstore.handoff.WorkerJson;
-import io.kvasir.prefill.PrefillServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -45,11 +44,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Disaggregated prefill and decode, all real processes on loopback: two kv-store members, a prefill worker and a
- * decode worker, each its own JVM; the test JVM is the client and runs the single-process reference. Both workers
+ * decode worker (the packaged Quarkus apps), each its own JVM; the test JVM is the client and runs the single-process
+ * reference. Both workers
  * and the reference keep BF16 KV, so the store moves BF16 blocks byte for byte and outputs must be identical.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class DisaggregationTest {
+class DisaggregationIT {
 
     private static final KvPrecision KV = KvPrecision.BF16;
     /**
@@ -84,7 +84,7 @@ class DisaggregationTest {
         memberList = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1];
         cluster = "disagg-test-" + ports[0];
         for (int port : ports) {
-            members.add(new JavaProcess("member-" + port, KvStoreMember.class, KvStoreMember.READY, "--port",
+            members.add(JavaProcess.main("member-" + port, KvStoreMember.class, KvStoreMember.READY, "--port",
                     Integer.toString(port), "--members", memberList, "--cluster", cluster, "--max-mib", "128"));
         }
         for (JavaProcess m : members) {
@@ -92,12 +92,12 @@ class DisaggregationTest {
             int at = ready.indexOf("metrics on 127.0.0.1:") + "metrics on 127.0.0.1:".length();
             memberUrls.add("http://127.0.0.1:" + ready.substring(at, ready.indexOf(')', at)));
         }
-        String[] worker = {"--model", model.toString(), "--members", memberList, "--cluster", cluster, "--kv", "bf16",
-                "--prefill-chunk", Integer.toString(TestModel.PREFILL_CHUNK), "--kv-mib", "32", "--warmup", Integer.toString(WARM_UP), "--port", "0"};
-        prefill = new JavaProcess("prefill", PrefillServer.class, PrefillServer.READY, worker);
-        decode = new JavaProcess("decode", DecodeServer.class, DecodeServer.READY, worker);
-        prefillUrl = "http://127.0.0.1:" + prefill.awaitPort();
-        decodeUrl = "http://127.0.0.1:" + decode.awaitPort();
+        int prefillPort = JavaProcess.freePort();
+        int decodePort = JavaProcess.freePort();
+        prefill = JavaProcess.worker("prefill", "kvasir.prefill.app", prefillPort, workerConfig(32));
+        decode = JavaProcess.worker("decode", "kvasir.decode.app", decodePort, workerConfig(32));
+        prefillUrl = "http://127.0.0.1:" + prefillPort;
+        decodeUrl = "http://127.0.0.1:" + decodePort;
         busClient = KvStoreClient.connect(cluster, List.of(memberList.split(",")));
         EventBus bus = busClient.eventBus();
         bus.onKvEvent(kvEvents::add);
@@ -105,6 +105,13 @@ class DisaggregationTest {
         bus.onUsage(usage::add);
         reference = TestModel.engine(model, KV);
         WorkerEngine.warmUp(reference, WARM_UP);
+    }
+
+    private static Map<String, String> workerConfig(int kvCacheMib) {
+        return Map.of("kvasir.model", model.toString(), "kvasir.kv-store.members", memberList,
+                "kvasir.kv-store.cluster-name", cluster, "kvasir.engine.kv-precision", "bf16",
+                "kvasir.engine.prefill-chunk", Integer.toString(TestModel.PREFILL_CHUNK),
+                "kvasir.engine.kv-cache-mib", Integer.toString(kvCacheMib), "kvasir.engine.warmup", Integer.toString(WARM_UP));
     }
 
     @AfterAll
@@ -181,11 +188,18 @@ class DisaggregationTest {
         return tokens;
     }
 
+    private static Map<String, Long> workerMetrics(String url) throws Exception {
+        return metrics(url + "/q/metrics");
+    }
+
+    /** The {@code kvasir_*} series of a Prometheus page. */
     private static Map<String, Long> metrics(String url) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        // Prometheus text: "name value" or "name{labels} value"; Micrometer writes counts as doubles (12.0).
         return r.body().lines().filter(l -> l.startsWith("kvasir_"))
-                .collect(Collectors.toMap(l -> l.substring(0, l.indexOf(' ')), l -> Long.parseLong(l.substring(l.indexOf(' ') + 1))));
+                .collect(Collectors.toMap(l -> l.substring(0, l.indexOf(l.contains("{") ? '{' : ' ')),
+                        l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)), (a, b) -> a));
     }
 
     /** Bit for bit: same token ids, same logprobs, same alternatives. */
@@ -219,7 +233,7 @@ class DisaggregationTest {
     @Test
     @Order(5)
     void aClientThatGoesAwayCancelsItsSequenceAndFreesItsBlocks() throws Exception {
-        long freeBefore = metrics(decodeUrl).get("kvasir_kv_blocks_free");
+        long freeBefore = workerMetrics(decodeUrl).get("kvasir_kv_blocks_free");
         JsonNode handoff = prefill("goes-away", TestModel.tokens(300, 8), 100_000);
         ObjectNode body = samplingJson(100_000);
         body.set("handoff", handoff);
@@ -232,15 +246,15 @@ class DisaggregationTest {
                 seen++;
             }
         }
-        assertEquals(1, metrics(decodeUrl).get("kvasir_running_requests"));
+        assertEquals(1, workerMetrics(decodeUrl).get("kvasir_requests_running"));
         r.body().close();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        Map<String, Long> m = metrics(decodeUrl);
-        while (m.get("kvasir_running_requests") > 0 && System.nanoTime() < deadline) {
+        Map<String, Long> m = workerMetrics(decodeUrl);
+        while (m.get("kvasir_requests_running") > 0 && System.nanoTime() < deadline) {
             Thread.sleep(50);
-            m = metrics(decodeUrl);
+            m = workerMetrics(decodeUrl);
         }
-        assertEquals(0, m.get("kvasir_running_requests"), "the sequence was cancelled");
+        assertEquals(0, m.get("kvasir_requests_running"), "the sequence was cancelled");
         assertEquals(freeBefore, m.get("kvasir_kv_blocks_free"), "its blocks were freed");
     }
 
@@ -259,7 +273,7 @@ class DisaggregationTest {
         assertEquals(5, used.completionTokens());
         long owned = 0;
         for (String url : memberUrls) {
-            owned += metrics(url).get("kvasir_kv_store_blocks");
+            owned += metrics(url + "/metrics").get("kvasir_kv_store_blocks");
         }
         assertTrue(owned >= 2 * 3, "members own the prompt's full blocks (every layer): " + owned);
         java.util.Set<String> roles = new java.util.HashSet<>();
@@ -290,12 +304,12 @@ class DisaggregationTest {
         int[] first = TestModel.concat(prefix, TestModel.tokens(50, 3));
         int[] second = TestModel.concat(prefix, TestModel.tokens(70, 4));
         prefill("prefix-a", first, 8);
-        Map<String, Long> before = metrics(prefillUrl);
+        Map<String, Long> before = workerMetrics(prefillUrl);
         JsonNode handoff = prefill("prefix-b", second, 8);
-        Map<String, Long> after = metrics(prefillUrl);
+        Map<String, Long> after = workerMetrics(prefillUrl);
         assertEquals(4096, handoff.get("cachedTokens").asInt());
         assertEquals(70, after.get("kvasir_prompt_tokens_computed_total") - before.get("kvasir_prompt_tokens_computed_total"));
-        assertEquals(4096, after.get("kvasir_prefix_cache_hit_tokens_total") - before.get("kvasir_prefix_cache_hit_tokens_total"));
+        assertEquals(4096, after.get("kvasir_prefix_cache_hits_total") - before.get("kvasir_prefix_cache_hits_total"));
         assertSameTokensAndLogprobs(TestModel.generate(reference, second, greedy(8)), decode(handoff, 8));
     }
 
@@ -308,6 +322,9 @@ class DisaggregationTest {
         assertError(400, post(prefillPath, "{\"request_id\":\"x\",\"token_ids\":[1," + TestModel.VOCAB + "]}"), "token id");
         assertError(400, post(prefillPath, "{\"request_id\":\"x\",\"token_ids\":\"abc\"}"), "token_ids");
         assertError(400, post(prefillPath, "not json"), "JSON");
+        assertError(405, HTTP.send(HttpRequest.newBuilder(URI.create(prefillPath)).build(),
+                HttpResponse.BodyHandlers.ofString()), "use POST");
+        assertError(400, post(decodePath, "[]"), "JSON object");
         int[] prompt = TestModel.tokens(100, 5);
         JsonNode handoff = prefill("malformed", prompt, 4);
         ObjectNode unknown = handoff.deepCopy();
@@ -321,6 +338,12 @@ class DisaggregationTest {
         assertError(400, post(decodePath, negative.toString()), "max_tokens");
         assertError(400, post(decodePath, "{\"handoff\":[1,2]}"), "handoff");
         assertSameTokensAndLogprobs(TestModel.generate(reference, prompt, greedy(4)), decode(handoff, 4));
+        for (String url : List.of(prefillUrl, decodeUrl)) {
+            HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/q/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode(), health.body());
+            assertTrue(health.body().contains("kv-store"), health.body());
+        }
     }
 
     private static void assertError(int status, HttpResponse<String> r, String messagePart) throws Exception {
@@ -331,12 +354,51 @@ class DisaggregationTest {
 
     @Test
     @Order(6)
+    void aFullPrefillQueueAnswers429WithRetryAfterAndServesAgainOnceItDrains() throws Exception {
+        int port = JavaProcess.freePort();
+        Map<String, String> config = new java.util.HashMap<>(workerConfig(32));
+        config.put("kvasir.prefill.queue", "1");
+        config.put("kvasir.engine.warmup", "0");
+        try (JavaProcess one = JavaProcess.worker("prefill-queue-1", "kvasir.prefill.app", port, config)) {
+            String url = "http://127.0.0.1:" + port + "/internal/v1/prefill";
+            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                ObjectNode body = samplingJson(1);
+                body.put("request_id", "queue-" + i);
+                ArrayNode ids = body.putArray("token_ids");
+                for (int t : TestModel.tokens(3000, 40 + i)) {
+                    ids.add(t);
+                }
+                sent.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers
+                        .ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            int ok = 0;
+            int refused = 0;
+            for (var f : sent) {
+                HttpResponse<String> r = f.get(120, TimeUnit.SECONDS);
+                if (r.statusCode() == 429) {
+                    refused++;
+                    assertEquals("1", r.headers().firstValue("Retry-After").orElse(null));
+                    assertError(429, r, "queue is full");
+                } else {
+                    assertEquals(200, r.statusCode(), r.body());
+                    ok++;
+                }
+            }
+            assertTrue(ok >= 1 && refused >= 1, ok + " answered, " + refused + " refused");
+            ObjectNode again = samplingJson(1);
+            again.put("request_id", "queue-again");
+            again.putArray("token_ids").add(5).add(6);
+            assertEquals(200, post(url, again.toString()).statusCode());
+        }
+    }
+
+    @Test
+    @Order(7)
     void underKvPressureTheDecodeWorkerParksSequencesInTheStoreAndStillAnswersExactly() throws Exception {
-        String[] worker = {"--model", model.toString(), "--members", memberList, "--cluster", cluster, "--kv", "bf16",
-                "--prefill-chunk", Integer.toString(TestModel.PREFILL_CHUNK), "--kv-mib", "1",
-                "--warmup", Integer.toString(WARM_UP), "--port", "0"};
-        try (JavaProcess small = new JavaProcess("decode-1mib", DecodeServer.class, DecodeServer.READY, worker)) {
-            String smallUrl = "http://127.0.0.1:" + small.awaitPort();
+        int port = JavaProcess.freePort();
+        try (JavaProcess small = JavaProcess.worker("decode-1mib", "kvasir.decode.app", port, workerConfig(1))) {
+            String smallUrl = "http://127.0.0.1:" + port;
             int requests = 8;
             List<int[]> prompts = new ArrayList<>();
             List<JsonNode> handoffs = new ArrayList<>();
@@ -344,7 +406,7 @@ class DisaggregationTest {
                 prompts.add(TestModel.tokens(300 + 7 * i, 20 + i));
                 handoffs.add(prefill("pressure-" + i, prompts.get(i), 200));
             }
-            Map<String, Long> before = metrics(smallUrl);
+            Map<String, Long> before = workerMetrics(smallUrl);
             List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
             for (JsonNode handoff : handoffs) {
                 ObjectNode body = samplingJson(200);
@@ -362,7 +424,7 @@ class DisaggregationTest {
                     assertEquals(expected.get(t).logprob(), actual.get(t).logprob(), 1e-3f, "request " + i + " token " + t);
                 }
             }
-            Map<String, Long> after = metrics(smallUrl);
+            Map<String, Long> after = workerMetrics(smallUrl);
             assertTrue(after.get("kvasir_preemptions_total") > 0, "64 KV blocks cannot hold 8 × 9 blocks");
             long iterations = after.get("kvasir_decode_iterations_total") - before.get("kvasir_decode_iterations_total");
             assertEquals(iterations, after.get("kvasir_decode_forwards_total") - before.get("kvasir_decode_forwards_total"),
@@ -374,7 +436,55 @@ class DisaggregationTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
+    void seededSamplingContinuesItsRandomStreamAcrossTheHandoff() throws Exception {
+        int[] prompt = TestModel.tokens(90, 9);
+        for (Long seed : new Long[]{20_261_126L, null}) {
+            ObjectNode sampling = WorkerJson.MAPPER.createObjectNode();
+            sampling.put("temperature", 1.3).put("top_p", 0.97).put("logprobs", 3).put("max_tokens", 40).put("ignore_eos", true);
+            if (seed != null) {
+                sampling.put("seed", seed);
+            }
+            ObjectNode body = sampling.deepCopy();
+            body.put("request_id", "seeded-" + seed);
+            ArrayNode ids = body.putArray("token_ids");
+            for (int t : prompt) {
+                ids.add(t);
+            }
+            HttpResponse<String> r = post(prefillUrl + "/internal/v1/prefill", body.toString());
+            assertEquals(200, r.statusCode(), r.body());
+            JsonNode handoff = WorkerJson.MAPPER.readTree(r.body());
+            assertEquals(1, handoff.get("sampler").get("draws").asLong(), "the first token took one draw");
+            // Unseeded, the prefill worker drew a seed; the handoff carries it, so the run is still reproducible.
+            long used = handoff.get("sampler").get("seed").asLong();
+            if (seed != null) {
+                assertEquals(seed.longValue(), used);
+            }
+            SamplingParams params = SamplingParams.builder().temperature(1.3).topP(0.97).logprobs(3).maxTokens(40)
+                    .ignoreEos(true).seed(used).build();
+            List<SampledToken> expected = TestModel.generate(reference, prompt, params);
+            ObjectNode decodeBody = sampling.deepCopy();
+            decodeBody.set("handoff", handoff);
+            List<SampledToken> actual = events(post(decodeUrl + "/internal/v1/decode", decodeBody.toString()));
+            // The stream starts with the handed-over first token, then the decode worker's own. Token ids must be
+            // identical; logprobs only to 1e-5: a 90-token prefill takes a kernel path the warm-up may not have
+            // compiled yet, and interpreted code sums in another order (last bits, measured 1e-6).
+            assertEquals(expected.getFirst().id(), handoff.get("firstToken").get("id").asInt());
+            assertEquals(TestModel.ids(expected), TestModel.ids(actual));
+            for (int i = 0; i < expected.size(); i++) {
+                assertEquals(expected.get(i).logprob(), actual.get(i).logprob(), 1e-5f, "logprob of token " + i);
+            }
+            // Restarting the stream instead (as if nothing were carried) gives other tokens: the check can fail.
+            SamplingParams restarted = params.toBuilder().maxTokens(39).build();
+            List<SampledToken> fresh = TestModel.generate(reference, TestModel.concat(prompt,
+                    new int[]{expected.getFirst().id()}), restarted);
+            assertTrue(!TestModel.ids(fresh).equals(TestModel.ids(actual.subList(1, actual.size()))),
+                    "a restarted stream differs");
+        }
+    }
+
+    @Test
+    @Order(9)
     void killingOneMemberAfterPrefillLosesNothing() throws Exception {
         int[] prompt = TestModel.tokens(700, 6);
         JsonNode handoff = prefill("member-kill", prompt, 12);
