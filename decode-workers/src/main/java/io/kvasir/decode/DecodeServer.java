@@ -187,7 +187,12 @@ public final class DecodeServer {
                 kvasir_kv_records_pulled_total %d
                 # TYPE kvasir_preemptions_total counter
                 kvasir_preemptions_total %d
+                # TYPE kvasir_expert_cache_hits_total counter
+                kvasir_expert_cache_hits_total %d
+                # TYPE kvasir_expert_cache_misses_total counter
+                kvasir_expert_cache_misses_total %d
                 """.formatted(loop.iterations(), engine.decodeForwards(), loop.sequenceSteps(), loop.activeSequences(),
-                loop.waitingSequences(), engine.cache().pool().freeBlocks(), service.pulledRecords(), loop.preemptions()));
+                loop.waitingSequences(), engine.cache().pool().freeBlocks(), service.pulledRecords(), loop.preemptions(),
+                engine.expertCacheHits(), engine.expertCacheMisses()));
     }
 }

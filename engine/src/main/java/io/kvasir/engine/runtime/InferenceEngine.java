@@ -251,6 +251,16 @@ public final class InferenceEngine implements AutoCloseable {
         }
     }
 
+    /** Expert-cache hits since load, every MoE layer together (0 for dense models): kvasir_expert_cache_hits_total. */
+    public long expertCacheHits() {
+        return experts == null ? 0 : experts.hits();
+    }
+
+    /** Expert-cache misses (conversions from the checkpoint) since load: kvasir_expert_cache_misses_total. */
+    public long expertCacheMisses() {
+        return experts == null ? 0 : experts.misses();
+    }
+
     /** Whether {@link #decode(List, List)} uses the queued sequences (a Read-ME model); callers may skip listing them. */
     public boolean takesLookahead() {
         return router != null;

@@ -167,13 +167,15 @@ class MoeDecodeLookaheadTest {
         return out;
     }
 
-    /** Hits and misses over every MoE layer's cache. */
+    /** Hits and misses over every MoE layer's cache, as the worker's metrics report them. */
     private static long[] counters(InferenceEngine engine) {
         long hits = 0, misses = 0;
         for (ExpertCache c : engine.model().weights().moe().caches()) {
             hits += c.hits();
             misses += c.misses();
         }
+        assertEquals(hits, engine.expertCacheHits());
+        assertEquals(misses, engine.expertCacheMisses());
         return new long[]{hits, misses};
     }
 
