@@ -12,7 +12,8 @@ import jakarta.inject.Singleton;
 /**
  * The decode worker's Prometheus series on {@code /q/metrics}, in ARCHITECTURE §7's names: requests running and
  * waiting, generation tokens, KV usage; and the fusion loop's own: iterations and forwards (equal when every
- * iteration is one batched forward), free KV blocks, records pulled from the store, preemptions.
+ * iteration is one batched forward), free KV blocks, records pulled from the store, preemptions; and the
+ * mixture-of-experts cache's hits and misses.
  */
 @Startup
 @Singleton
@@ -38,5 +39,9 @@ public class DecodeMetrics {
                 .description("Free KV cache blocks").register(registry);
         Gauge.builder("kvasir.kv.usage.ratio", pool, p -> 1.0 - (double) p.freeBlocks() / p.capacity())
                 .description("Used fraction of the KV cache").register(registry);
+        FunctionCounter.builder("kvasir.expert.cache.hits", engine, InferenceEngine::expertCacheHits)
+                .description("Expert-cache lookups that found the expert resident (0 for dense models)").register(registry);
+        FunctionCounter.builder("kvasir.expert.cache.misses", engine, InferenceEngine::expertCacheMisses)
+                .description("Expert-cache lookups that loaded the expert from the checkpoint").register(registry);
     }
 }

@@ -256,6 +256,7 @@ class DisaggregationIT {
         }
         assertEquals(0, m.get("kvasir_requests_running"), "the sequence was cancelled");
         assertEquals(freeBefore, m.get("kvasir_kv_blocks_free"), "its blocks were freed");
+        assertEquals(0, m.get("kvasir_expert_cache_hits_total"), "a dense model has no expert cache, but the series is there");
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.kvasir.engine.bench.ExpertsBenchmark;
 import io.kvasir.engine.bench.FusedDecodeBenchmark;
 import io.kvasir.engine.bench.GemmBenchmark;
 import io.kvasir.engine.bench.NeedleBenchmark;
+import io.kvasir.engine.bench.PipelineDecodeBenchmark;
 import io.kvasir.engine.bench.SparsePrefillBenchmark;
 import io.kvasir.engine.gpu.GpuAttentionBenchmark;
 import picocli.CommandLine.Command;
@@ -48,6 +49,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--fusion", description = "decode: the temporal-fusion loop at batch 1 to 64 (\"mode\":\"fused\")")
     boolean fusion;
 
+    @Option(names = "--stages", defaultValue = "1", description = "decode: also through a pipeline of this many stages "
+            + "(all but the first as kvasir stage processes on loopback), batch 16, reported as \"stages\":1 and \"stages\":N")
+    int stages;
+
     @Mixin
     DeviceOption device;
 
@@ -56,9 +61,14 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (stages < 1 || (stages > 1 && (!suite.equals("decode") || fusion))) {
+            throw new IllegalArgumentException("--stages takes a positive count, and more than 1 only with bench decode "
+                    + "(without --fusion)");
+        }
         ObjectNode result = device.cuda() ? gpuSuite() : switch (suite) {
             case "gemm" -> GemmBenchmark.run();
-            case "decode" -> fusion ? FusedDecodeBenchmark.run() : DecodeBenchmark.run();
+            case "decode" -> fusion ? FusedDecodeBenchmark.run()
+                    : stages > 1 ? PipelineDecodeBenchmark.run(stages) : DecodeBenchmark.run();
             case "compare" -> CompareBenchmark.run();
             case "experts" -> ExpertsBenchmark.run();
             case "attention" -> AttentionBenchmark.run(lengths, methodsOr(ATTENTION_METHODS));

@@ -14,6 +14,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 @Command(name = "stage", description = "Serve a later pipeline stage (a layer range) over TCP until stopped; "
@@ -38,8 +39,16 @@ final class StageCommand implements Callable<Integer> {
     @Option(names = "--kv-bytes", defaultValue = "1073741824", description = "KV cache size in bytes")
     long kvBytes;
 
+    @Option(names = "--exit-with", description = "PID of the process that drives the pipeline: this stage exits when it ends")
+    Long exitWith;
+
     @Override
     public Integer call() throws Exception {
+        if (exitWith != null) {
+            // A driver that dies (killed test, crashed bench) must not leave stages holding ports and memory.
+            ProcessHandle.of(exitWith).map(ProcessHandle::onExit).orElse(CompletableFuture.completedFuture(null))
+                    .thenRun(() -> System.exit(0));
+        }
         String[] range = layers.split(":");
         LayerRange r = new LayerRange(Integer.parseInt(range[0]), Integer.parseInt(range[1]));
         LoadedModel loaded = LoadedModel.load(model.path, model.weightOptions());

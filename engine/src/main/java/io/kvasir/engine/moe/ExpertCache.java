@@ -22,7 +22,9 @@ public final class ExpertCache implements AutoCloseable {
     private final Map<Integer, ExpertWeights> resident = new HashMap<>();
     private final Map<Integer, Long> lastUse = new HashMap<>();
     private final Map<Integer, CompletableFuture<ExpertWeights>> staged = new HashMap<>();
-    private long clock, hits, misses, prefetchedLoads;
+    private long clock;
+    // Written by the forward thread only; volatile so a metrics scrape on another thread reads current values.
+    private volatile long hits, misses, prefetchedLoads;
 
     /** @param prefetcher runs background conversions, or null for none */
     ExpertCache(IntFunction<ExpertWeights> loader, int capacity, EvictionPolicy policy, Executor prefetcher) {

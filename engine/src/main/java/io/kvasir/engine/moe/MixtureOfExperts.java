@@ -140,9 +140,18 @@ public final class MixtureOfExperts implements AutoCloseable {
 
     /** Hits over requests, summed over every MoE layer's cache. */
     public double hitRate() {
-        long hits = caches.stream().mapToLong(ExpertCache::hits).sum();
-        long misses = caches.stream().mapToLong(ExpertCache::misses).sum();
+        long hits = hits(), misses = misses();
         return hits + misses == 0 ? 0 : (double) hits / (hits + misses);
+    }
+
+    /** Expert requests that found the expert resident, summed over every MoE layer's cache; any thread may read it. */
+    public long hits() {
+        return caches.stream().mapToLong(ExpertCache::hits).sum();
+    }
+
+    /** Expert requests that had to convert the expert from the checkpoint, summed over every MoE layer's cache. */
+    public long misses() {
+        return caches.stream().mapToLong(ExpertCache::misses).sum();
     }
 
     @Override

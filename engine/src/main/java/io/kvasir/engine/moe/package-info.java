@@ -35,6 +35,11 @@
  * rest of the pass and the passes announced through {@link io.kvasir.engine.moe.MixtureOfExperts#announce} (the
  * router's choices for queued tokens). With prefetch, a Read-ME layer starts converting the next layer's missing
  * experts (the last layer: the first layer's for the next announced pass) on a background thread; such staged copies
- * are bounded by the experts of one pass and are not counted as resident until used.
+ * are bounded by the experts of one pass and are not counted as resident until used. In ordinary decode the
+ * {@link io.kvasir.engine.runtime.DecodeLoop} hands the engine its preempted and waiting sequences (at most
+ * {@link io.kvasir.engine.runtime.InferenceEngine#MAX_LOOKAHEAD}) in the order they will join, and the engine
+ * announces the router's expert for each one's next token; the active sequences' next experts exist only once a
+ * pass has sampled their tokens. Hits and misses over all layers are the worker's
+ * {@code kvasir_expert_cache_hits_total} and {@code kvasir_expert_cache_misses_total}.
  */
 package io.kvasir.engine.moe;

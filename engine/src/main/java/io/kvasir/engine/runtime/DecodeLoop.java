@@ -210,7 +210,7 @@ public final class DecodeLoop implements AutoCloseable {
             batch.add(e.sequence);
         }
         try {
-            engine.decode(batch);
+            engine.decode(batch, engine.takesLookahead() ? queued() : List.of());
         } catch (KvCacheFullException full) {
             // Admission keeps a block per active sequence in reserve, so this only hits when blocks were taken
             // behind the loop's back; the youngest sequence gives way so the others can continue.
@@ -240,6 +240,24 @@ public final class DecodeLoop implements AutoCloseable {
         activeCount = active.size();
         cancelled.remove(gone.sequence);                                   // a cancel that came too late
         gone.listener.end(gone.sequence, error);
+    }
+
+    /** The sequences that join later iterations, in the order {@link #admit} takes them: preempted, then waiting. */
+    private List<Sequence> queued() {
+        List<Sequence> queued = new ArrayList<>();
+        for (Suspended s : preempted) {
+            if (queued.size() == InferenceEngine.MAX_LOOKAHEAD) {
+                return queued;
+            }
+            queued.add(s.entry.sequence);
+        }
+        for (Entry e : waiting) {
+            if (queued.size() == InferenceEngine.MAX_LOOKAHEAD) {
+                break;
+            }
+            queued.add(e.sequence);
+        }
+        return queued;
     }
 
     private int blocksForNextStep() {

@@ -9,6 +9,8 @@ import io.kvasir.engine.kv.KvCache;
 import io.kvasir.engine.model.ModelConfig;
 import io.kvasir.engine.model.SequenceChunk;
 import io.kvasir.engine.model.Transformer;
+import io.kvasir.engine.moe.MixtureOfExperts;
+import io.kvasir.engine.moe.PreGatingRouter;
 import io.kvasir.engine.sampling.SampledToken;
 import io.kvasir.engine.sampling.SamplerState;
 import io.kvasir.engine.sampling.SamplingParams;
@@ -17,7 +19,9 @@ import java.nio.ByteBuffer;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
@@ -32,8 +36,19 @@ public final class InferenceEngine implements AutoCloseable {
     /** Full-length sequences the KV cache is ever sized for. */
     private static final int MAX_FULL_CONTEXTS = 64;
 
+    /** Queued sequences whose next expert a decode pass announces, at most (the Read-ME lookahead window). */
+    public static final int MAX_LOOKAHEAD = 64;
+
     private final EngineOptions options;
+    private final MixtureOfExperts experts;       // null for dense models
+    private final PreGatingRouter router;         // null unless Read-ME
+    /** The queued sequences announced by the last decode pass, each with its previewed next expert. */
+    private Map<Sequence, NextExpert> previews = new HashMap<>();
     private long decodeForwards;
+
+    /** A queued sequence's expert for its last token, valid while it has {@code generated} tokens. */
+    private record NextExpert(int generated, int expert) {
+    }
 
     public InferenceEngine(LoadedModel model, EngineOptions options) {
         ModelConfig c = model.config();
@@ -44,6 +59,8 @@ public final class InferenceEngine implements AutoCloseable {
         this.cache = new KvCache(c.numLayers(), c.numKvHeads(), c.headDim(), kvBlocks(c, options), options.kvPrecision(),
                 layer -> planner instanceof S2Sharding s2 && s2.shardsLayer(layer, c.numHeads()));
         this.transformer = new Transformer(c, model.weights(), cache, planner);
+        this.experts = model.weights().moe();
+        this.router = experts == null ? null : experts.router();
     }
 
     /**
@@ -121,6 +138,7 @@ public final class InferenceEngine implements AutoCloseable {
 
     private synchronized float[] prefill(Sequence s, AttentionPlan plan, AttentionPlanner planner, IntConsumer afterChunk) {
         int[] prompt = s.prompt();
+        announce(List.of());
         try {
             float[] logits = null;
             for (int from = s.table().tokens(); from < prompt.length; from += options.prefillChunk()) {
@@ -146,6 +164,9 @@ public final class InferenceEngine implements AutoCloseable {
                     + s.prompt().length);
         }
         s.table().append(tokens);
+        if (router != null) {
+            router.adopt(s.table(), Arrays.copyOf(s.prompt(), tokens));   // the router continues after the prefix
+        }
     }
 
     /**
@@ -160,6 +181,9 @@ public final class InferenceEngine implements AutoCloseable {
             throw new IllegalArgumentException("first token " + first.id() + " is outside the vocabulary");
         }
         s.table().append(prompt.length);
+        if (router != null) {
+            router.adopt(s.table(), prompt);         // its decode passes route after the prompt the router never ran
+        }
         s.accept(first);
         return s;
     }
@@ -203,7 +227,20 @@ public final class InferenceEngine implements AutoCloseable {
     }
 
     /** One batched forward over the last token of every unfinished sequence; each gets one new token. */
-    public synchronized void decode(List<Sequence> sequences) {
+    public void decode(List<Sequence> sequences) {
+        decode(sequences, List.of());
+    }
+
+    /**
+     * {@link #decode(List)} knowing which sequences will join later passes, in the order they will join (a decode
+     * loop's preempted and waiting ones, the first {@link #MAX_LOOKAHEAD} of them). On a Read-ME model the
+     * pre-gating router gives each one's expert for its last token before it runs, and the expert caches get them
+     * as the requests after this pass: Belady evicts by next use across passes instead of within this pass only,
+     * and the last layer prefetches the first ones. The active sequences' own next experts are known only once
+     * this pass sampled their tokens; within the pass every layer already sees them all. Other models ignore it.
+     */
+    public synchronized void decode(List<Sequence> sequences, List<Sequence> queued) {
+        announceLookahead(queued);
         List<Sequence> live = new ArrayList<>(sequences.size());
         List<SequenceChunk> chunks = new ArrayList<>(sequences.size());
         for (Sequence s : sequences) {
@@ -223,6 +260,56 @@ public final class InferenceEngine implements AutoCloseable {
         }
     }
 
+    /** Expert-cache hits since load, every MoE layer together (0 for dense models): kvasir_expert_cache_hits_total. */
+    public long expertCacheHits() {
+        return experts == null ? 0 : experts.hits();
+    }
+
+    /** Expert-cache misses (conversions from the checkpoint) since load: kvasir_expert_cache_misses_total. */
+    public long expertCacheMisses() {
+        return experts == null ? 0 : experts.misses();
+    }
+
+    /** Whether {@link #decode(List, List)} uses the queued sequences (a Read-ME model); callers may skip listing them. */
+    public boolean takesLookahead() {
+        return router != null;
+    }
+
+    private void announceLookahead(List<Sequence> queued) {
+        if (router == null) {
+            return;
+        }
+        Map<Sequence, NextExpert> kept = new HashMap<>();
+        List<int[]> passes = new ArrayList<>();
+        for (Sequence s : queued) {
+            if (kept.size() == MAX_LOOKAHEAD) {
+                break;
+            }
+            if (s.isFinished() || s.generatedCount() == 0) {
+                continue;
+            }
+            NextExpert next = previews.get(s);
+            if (next == null || next.generated() != s.generatedCount()) {
+                if (s.kvTokens() == 0) {
+                    continue;        // preempted: its KV, and so its place in the router's history, is parked
+                }
+                next = new NextExpert(s.generatedCount(), router.preview(s.table(), new int[]{s.lastToken()})[0]);
+            }
+            kept.put(s, next);
+            passes.add(new int[]{next.expert()});       // one pass each keeps the order they join in
+        }
+        previews = kept;
+        experts.announce(passes);
+    }
+
+    /** Replaces the experts' lookahead (Read-ME models): passes other than decode know no queue. */
+    private void announce(List<int[]> passes) {
+        if (router != null) {
+            previews = new HashMap<>();
+            experts.announce(passes);
+        }
+    }
+
     /** Batched forward passes run by {@link #decode} so far: one per decode step, whatever the batch size. */
     public synchronized long decodeForwards() {
         return decodeForwards;
@@ -230,6 +317,7 @@ public final class InferenceEngine implements AutoCloseable {
 
     /** Logits after every prefix of {@code tokens}: row i is the distribution of the token after tokens[0..i]. */
     public synchronized float[][] score(int[] tokens) {
+        announce(List.of());
         BlockTable table = new BlockTable(cache);
         int vocab = model.config().vocabSize();
         float[][] rows = new float[tokens.length][];

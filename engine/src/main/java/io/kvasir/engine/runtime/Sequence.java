@@ -62,6 +62,11 @@ public final class Sequence {
         return generated[generatedCount - 1];
     }
 
+    /** Tokens generated so far (the first one sampled by prefill included). */
+    int generatedCount() {
+        return generatedCount;
+    }
+
     /** Samples the next token from {@code logits[offset..offset+vocab)} and applies the stop rules. */
     void accept(float[] logits, int offset) {
         accept(sampler.sample(logits, offset, vocabSize, history));
