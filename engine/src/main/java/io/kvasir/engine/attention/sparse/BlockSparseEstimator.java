@@ -9,7 +9,8 @@ import io.kvasir.engine.tensor.VectorOps;
 /**
  * MInference's block-sparse pattern: Q mean-pooled over each 64-row query block of the chunk, K pooled over each
  * 64-token KV block; each query block keeps its {@code topBlocks} best-scoring causal key blocks, the sink block
- * (block 0) and the local diagonal (the blocks holding its own rows and the one before) counted in that budget.
+ * (block 0) and the local diagonal (the blocks holding its own rows and the one before) counted in that budget,
+ * which is raised to them when smaller.
  *
  * <p>Two block scores ({@link Score}). {@code MEAN} is MInference's: the pooled query against the mean key. A single
  * outstanding key (a vertical column, a needle) moves its block's mean by only 1/64 of its logit and drowns in the
@@ -46,13 +47,18 @@ record BlockSparseEstimator(int topBlocks, Score score) implements HeadPattern {
             }
             int causal = last / KvCache.BLOCK_TOKENS + 1;             // key blocks starting at or before the last row
             int local = first / KvCache.BLOCK_TOKENS - LOCAL_BLOCKS;
+            int forced = 0;
             for (int kb = 0; kb < causal; kb++) {
                 int at = kb * hd;
-                blockScore[kb] = kb == 0 || kb >= local ? Float.POSITIVE_INFINITY
+                boolean always = kb == 0 || kb >= local;
+                forced += always ? 1 : 0;
+                blockScore[kb] = always ? Float.POSITIVE_INFINITY
                         : score == Score.MEAN ? VectorOps.dot(pooledQuery, 0, keys.mean, at, hd)
                         : VectorOps.dot(positive, 0, keys.max, at, hd) + VectorOps.dot(negative, 0, keys.min, at, hd);
             }
-            for (int kb : TopK.indices(blockScore, causal, topBlocks)) {
+            // A budget below the forced blocks is raised to them (as vertical-slash raises its budgets to its forced
+            // lines): otherwise the sink could take the place of the query block's own diagonal block.
+            for (int kb : TopK.indices(blockScore, causal, Math.max(topBlocks, forced))) {
                 b.range(kb * KvCache.BLOCK_TOKENS, (kb + 1) * KvCache.BLOCK_TOKENS);
             }
         });

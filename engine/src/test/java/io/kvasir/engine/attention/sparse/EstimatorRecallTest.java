@@ -52,6 +52,25 @@ class EstimatorRecallTest {
         return current;
     }
 
+    @Test
+    void blockSparseBelowItsForcedBlocksStillKeepsEachQueryBlocksOwnKeys() {
+        Layer l = layer(8192);
+        AttentionPlan plan = new SparsePlanner(SparseAttentionConfig.uniform(PatternSpec.blockSparse(1)), 0)
+                .plan(0, l.attention().inputs());
+        for (int head = 0; head < HEADS; head++) {
+            for (int qb : l.blocks()) {
+                int first = qb * 64, last = first + 63;
+                io.kvasir.engine.attention.KeySpans spans = plan.spans(head, first, last);
+                boolean own = false, sink = false;
+                for (int i = 0; i < spans.starts().length; i++) {
+                    own |= spans.starts()[i] <= first && spans.ends()[i] > last;
+                    sink |= spans.starts()[i] == 0;
+                }
+                assertTrue(own && sink, "head " + head + ", query block " + qb + ": own block " + own + ", sink " + sink);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0} tokens")
     @MethodSource("lengths")
     void verticalSlashReachesTargetRecall(int tokens) {
