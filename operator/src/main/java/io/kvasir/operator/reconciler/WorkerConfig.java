@@ -41,11 +41,11 @@ final class WorkerConfig {
         KvasirClusterSpec spec = cluster.getSpec();
         // Sorted so the text, and the config hash that rolls pods, only changes when a value does.
         Map<String, String> keys = new TreeMap<>();
-        keys.put("kvasir.model.path", spec.model().path());
+        keys.put("kvasir.model", spec.model().path());                     // the key gateway and workers read
         keys.put("kvasir.kv-store.cluster-name", Names.kvStoreClusterName(cluster));
         keys.put("kvasir.kv-store.members", Names.kvStoreDns(cluster) + ":" + HAZELCAST_PORT);
         if (spec.eventBus().mode() == EventBusMode.KAFKA) {
-            keys.put("kvasir.event-bus.kafka.bootstrap-servers", spec.eventBus().kafkaBootstrapServers());
+            keys.put("kafka.bootstrap.servers", spec.eventBus().kafkaBootstrapServers());
         }
         keys.put("kvasir.prefill.sparse.method", spec.prefill().sparse().method().configValue());
         keys.put("kvasir.prefill.sparse.length-threshold", spec.prefill().sparse().lengthThreshold().toString());
@@ -57,6 +57,8 @@ final class WorkerConfig {
         keys.put("kvasir.gateway.prefill-service", Names.workload(cluster, Pool.PREFILL));
         keys.put("kvasir.gateway.decode-service", Names.workload(cluster, Pool.DECODE));
         keys.put("quarkus.http.port", Integer.toString(HTTP_PORT));
+        // Services bind loopback by default (safe for `./kvasir up`); in a pod they must answer on the pod's address.
+        keys.put("quarkus.http.host", "0.0.0.0");
         return keys.entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining("\n", "", "\n"));

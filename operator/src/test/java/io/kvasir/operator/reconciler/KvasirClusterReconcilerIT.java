@@ -73,7 +73,7 @@ class KvasirClusterReconcilerIT {
 
         ConfigMap config = client.configMaps().inNamespace(NS).withName("qwen-1m-config").get();
         assertThat(config.getData().get("application.properties")).contains(
-                "kvasir.model.path=/models/Qwen2.5-7B-Instruct-1M\n",
+                "kvasir.model=/models/Qwen2.5-7B-Instruct-1M\n",
                 "kvasir.kv-store.members=qwen-1m-kv-store.llm.svc.cluster.local:5701\n",
                 "kvasir.kv-store.cluster-name=qwen-1m-kv\n",
                 "kvasir.prefill.sparse.method=vertical-slash\n",
@@ -159,7 +159,7 @@ class KvasirClusterReconcilerIT {
                 .get("application.properties");
         assertThat(properties).contains("kvasir.prefill.sparse.method=seer\n",
                 "kvasir.prefill.sparse.length-threshold=65536\n",
-                "kvasir.event-bus.kafka.bootstrap-servers=kafka:9092\n");
+                "kafka.bootstrap.servers=kafka:9092\n");
         assertThat(configHash(deployment("qwen-1m-prefill")))
                 .as("a config change rolls the pods").isNotEqualTo(hashBefore);
         Await.until("the kv-store's new pull policy", () -> client.apps().statefulSets().inNamespace(NS)

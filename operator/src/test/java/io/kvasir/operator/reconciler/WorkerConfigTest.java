@@ -24,9 +24,10 @@ class WorkerConfigTest {
                 kvasir.gateway.prefill-service=qwen-1m-prefill
                 kvasir.kv-store.cluster-name=qwen-1m-kv
                 kvasir.kv-store.members=qwen-1m-kv-store.llm.svc.cluster.local:5701
-                kvasir.model.path=/models/Qwen2.5-7B-Instruct-1M
+                kvasir.model=/models/Qwen2.5-7B-Instruct-1M
                 kvasir.prefill.sparse.length-threshold=32768
                 kvasir.prefill.sparse.method=vertical-slash
+                quarkus.http.host=0.0.0.0
                 quarkus.http.port=8080
                 """);
     }
