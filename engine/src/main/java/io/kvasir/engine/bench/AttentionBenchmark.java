@@ -14,6 +14,7 @@ import io.kvasir.engine.attention.sparse.PlantedAttention;
 import io.kvasir.engine.attention.sparse.Recall;
 import io.kvasir.engine.attention.sparse.S2Sharding;
 import io.kvasir.engine.attention.sparse.SeerAttention;
+import io.kvasir.engine.attention.sparse.SeerSelection;
 import io.kvasir.engine.attention.sparse.SparseMethods;
 
 import java.util.HashMap;
@@ -91,7 +92,7 @@ public final class AttentionBenchmark {
         double[] kl = new double[1];
         AttentionPlanner seer = SeerAttention.fitUnrotated(p -> LayerAttention.of(PlantedAttention.generate(
                         SEER_CALIBRATION_TOKENS, HEADS, KV_HEADS, HEAD_DIM, SEER_CALIBRATION_SEED + p)),
-                SEER_PROMPTS, SEER_ROUNDS, SEER_FIT_STEPS, ROPE_THETA, SeerAttention.DEFAULT_TOP_RATIO, kl);
+                SEER_PROMPTS, SEER_ROUNDS, SEER_FIT_STEPS, ROPE_THETA, SeerSelection.DEFAULT, kl);
         double seconds = (System.nanoTime() - t0) / 1e9;
         report.put("calibration_tokens", SEER_CALIBRATION_TOKENS);
         report.put("calibration_prompts", SEER_PROMPTS);
@@ -100,7 +101,7 @@ public final class AttentionBenchmark {
         report.put("steps_per_prompt", SEER_FIT_STEPS);
         report.put("kl_after_fit", kl[0]);
         report.put("fit_seconds", seconds);
-        report.put("top_ratio", SeerAttention.DEFAULT_TOP_RATIO);
+        report.put("selection", SeerSelection.DEFAULT.toString());
         System.err.printf("attention bench: Seer gate fitted in %.1f s, mean KL %.4f%n", seconds, kl[0]);
         return seer;
     }

@@ -1,6 +1,6 @@
 package io.kvasir.engine.bench;
 
-import io.kvasir.engine.attention.sparse.SeerAttention;
+import io.kvasir.engine.attention.sparse.SeerSelection;
 import io.kvasir.engine.attention.sparse.SparseMethods;
 import io.kvasir.engine.model.DualChunkAttentionConfig;
 
@@ -16,7 +16,7 @@ import java.util.TreeSet;
  * The prefill methods a benchmark can be asked for, by name with an optional budget after a colon, "key=value" parts
  * separated by '/': {@code vertical_slash:vertical=30/slash=50}, {@code a_shape:sink=64/local=1024},
  * {@code block_sparse:blocks=4}, {@code s2:local=4/stride=8} (budgets not named keep {@link SparseMethods}' defaults);
- * {@code seer:ratio=0.05} or {@code seer:threshold=0.01} (gates fitted on the model first, see {@link SeerPrefill});
+ * {@code seer:mass=0.99}, {@code seer:ratio=0.05} or {@code seer:threshold=0.01} (gates fitted on the model first, see {@link SeerPrefill});
  * {@code dca:chunk=4096/local=256/threshold=32768/vertical=1000/slash=256} (a dual-chunk variant of the model,
  * vertical-slash above the threshold, see {@link DualChunkPrefill}). A method is never run as something else.
  */
@@ -89,9 +89,22 @@ public final class PrefillMethods {
     }
 
     private PrefillMethod seer(String spec, String name, Map<String, String> budgets) {
-        allowOnly(spec, budgets, Set.of("ratio", "threshold"));
-        return new SeerPrefill(spec, decimal(spec, budgets, "ratio", SeerAttention.DEFAULT_TOP_RATIO),
-                decimal(spec, budgets, "threshold", 0), seerGates);
+        allowOnly(spec, budgets, Set.of("mass", "ratio", "threshold"));
+        if (budgets.size() > 1) {
+            throw new IllegalArgumentException("'" + spec + "' takes one of mass, ratio or threshold, got " + new TreeSet<>(budgets.keySet()));
+        }
+        SeerSelection selection = SeerSelection.DEFAULT;
+        for (SeerSelection.Rule rule : SeerSelection.Rule.values()) {
+            String key = SeerSelection.name(rule);
+            if (budgets.containsKey(key)) {
+                try {
+                    selection = new SeerSelection(rule, decimal(spec, budgets, key, 0));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(spec + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        return new SeerPrefill(spec, selection, seerGates);
     }
 
     private static PrefillMethod dualChunk(String spec, String name, Map<String, String> budgets) {

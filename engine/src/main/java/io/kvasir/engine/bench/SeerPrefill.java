@@ -3,6 +3,7 @@ package io.kvasir.engine.bench;
 import io.kvasir.engine.attention.AttentionPlanner;
 import io.kvasir.engine.attention.sparse.SeerAttention;
 import io.kvasir.engine.attention.sparse.SeerGate;
+import io.kvasir.engine.attention.sparse.SeerSelection;
 import io.kvasir.engine.attention.sparse.SparseSearch;
 import io.kvasir.engine.kv.KvCache;
 import io.kvasir.engine.model.needle.NeedleTokens;
@@ -101,21 +102,13 @@ final class SeerPrefill implements PrefillMethod {
     }
 
     private final String name;
-    private final double topRatio;
-    private final double threshold;
+    private final SeerSelection selection;
     private final Gates gates;
     private AttentionPlanner planner;
 
-    SeerPrefill(String name, double topRatio, double threshold, Gates gates) {
-        if (!(topRatio > 0 && topRatio <= 1)) {
-            throw new IllegalArgumentException(name + ": ratio must be in (0, 1], got " + topRatio);
-        }
-        if (!(threshold >= 0 && threshold < 1)) {
-            throw new IllegalArgumentException(name + ": threshold must be in [0, 1), got " + threshold);
-        }
+    SeerPrefill(String name, SeerSelection selection, Gates gates) {
         this.name = name;
-        this.topRatio = topRatio;
-        this.threshold = threshold;
+        this.selection = selection;
         this.gates = gates;
     }
 
@@ -126,7 +119,7 @@ final class SeerPrefill implements PrefillMethod {
 
     @Override
     public void prepare(InferenceEngine engine) {
-        planner = new SeerAttention(gates.of(engine.model()), engine.model().config(), topRatio, threshold);
+        planner = new SeerAttention(gates.of(engine.model()), engine.model().config(), selection);
     }
 
     @Override

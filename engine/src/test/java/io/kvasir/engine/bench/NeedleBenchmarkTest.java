@@ -142,7 +142,8 @@ class NeedleBenchmarkTest {
                 System.err.printf("seer gate: needle at %d, question at %d: needle in the plan of %d/%d heads, %.0f keys%n",
                         prompt.positions()[0], question, f.needleHeads(), f.heads(), f.keys());
                 assertEquals(2, f.needleHeads(), "depth " + depth + ": " + f);
-                assertTrue(f.keys() <= 5 * 64, "sparse: " + f);
+                // 3 picked blocks, the sink block, the block before the question's and the question's own
+                assertTrue(f.keys() <= 6 * 64, "sparse: " + f);
             }
         }
     }

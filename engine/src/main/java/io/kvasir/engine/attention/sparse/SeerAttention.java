@@ -22,9 +22,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * SeerAttention: each layer's {@link SeerGate} scores the key blocks of every query block; a query block keeps the
- * key blocks holding its own rows plus either the {@code topRatio} best of its causal blocks or those whose gate
- * probability reaches {@code threshold} (when {@code threshold > 0}). The chunk's last two query blocks stay dense.
+ * SeerAttention: each layer's {@link SeerGate} scores the key blocks of every query block (a softmax over its causal
+ * key blocks); a query block keeps the sink block, its local diagonal (the blocks holding its own rows and the one
+ * before, as {@link BlockSparseEstimator}) and the key blocks its {@link SeerSelection} picks from the gate's
+ * probabilities. The chunk's last two query blocks stay dense.
  * Gates load from {@code DIR/model.safetensors} ({@value #FOLDER} in a model folder), tensors
  * {@code layers.L.gate_q} {@code [heads, 128, headDim]} and {@code layers.L.gate_k} {@code [heads, 128, 3·headDim]}.
  */
@@ -32,28 +33,33 @@ public final class SeerAttention implements AttentionPlanner {
 
     public static final String FOLDER = "seer_gate";
     static final int DENSE_LAST_BLOCKS = 2;
-    public static final double DEFAULT_TOP_RATIO = 0.1;
     /** Adam's step size for gate fits (as {@code sparse-search --seer}). */
     static final double FIT_LEARNING_RATE = 3e-3;
 
     private final List<SeerGate> layers;
     private final RotaryEmbedding modelRope;
     private final RotaryEmbedding gateRope;
-    private final double topRatio;
-    private final double threshold;
+    private final SeerSelection selection;
 
-    public SeerAttention(List<SeerGate> layers, ModelConfig model, double topRatio, double threshold) {
-        this(layers, new RotaryEmbedding(model), gateRope(model), topRatio, threshold);
+    public SeerAttention(List<SeerGate> layers, ModelConfig model, SeerSelection selection) {
+        this(layers, new RotaryEmbedding(model), gateRope(model), selection);
     }
 
     /** {@code modelRope} null: the layer's Q/K carry no rotary embedding (nothing to undo before pooling). */
-    private SeerAttention(List<SeerGate> layers, RotaryEmbedding modelRope, RotaryEmbedding gateRope, double topRatio,
-                          double threshold) {
+    private SeerAttention(List<SeerGate> layers, RotaryEmbedding modelRope, RotaryEmbedding gateRope, SeerSelection selection) {
         this.layers = List.copyOf(layers);
         this.modelRope = modelRope;
         this.gateRope = gateRope;
-        this.topRatio = topRatio;
-        this.threshold = threshold;
+        this.selection = java.util.Objects.requireNonNull(selection);
+    }
+
+    /** The same gates choosing their key blocks by {@code other}. */
+    public SeerAttention withSelection(SeerSelection other) {
+        return new SeerAttention(layers, modelRope, gateRope, other);
+    }
+
+    public SeerSelection selection() {
+        return selection;
     }
 
     /**
@@ -66,7 +72,7 @@ public final class SeerAttention implements AttentionPlanner {
      * last fit.
      */
     public static SeerAttention fitUnrotated(java.util.function.IntFunction<LayerAttention> prompt, int prompts, int rounds,
-                                             int steps, double gateTheta, double topRatio, double[] klOut) {
+                                             int steps, double gateTheta, SeerSelection selection, double[] klOut) {
         RotaryEmbedding gateRope = new RotaryEmbedding(SeerGate.DIM, gateTheta, RopeScaling.NONE, Integer.MAX_VALUE);
         SeerGate gate = null;
         double[] kl = new double[0];
@@ -85,7 +91,7 @@ public final class SeerAttention implements AttentionPlanner {
         if (klOut != null) {
             klOut[0] = java.util.Arrays.stream(kl).average().orElse(0);
         }
-        return new SeerAttention(List.of(gate), null, gateRope, topRatio, 0);
+        return new SeerAttention(List.of(gate), null, gateRope, selection);
     }
 
     static RotaryEmbedding gateRope(ModelConfig model) {
@@ -114,27 +120,19 @@ public final class SeerAttention implements AttentionPlanner {
     private KeySpans[] planHead(SeerGate gate, AttentionInputs in, int head) {
         double[][] probs = probabilities(gate, in, head);
         int denseFrom = in.queryBlocks() - DENSE_LAST_BLOCKS;
-        float[] score = new float[probs.length == 0 ? 0 : probs[0].length];
         return HeadPattern.perBlock(in, (b, qb, first, last) -> {
             if (qb >= denseFrom) {
                 b.range(0, last + 1);
                 return;
             }
             int causal = last / KvCache.BLOCK_TOKENS + 1;
-            int own = first / KvCache.BLOCK_TOKENS;
-            b.range(own * KvCache.BLOCK_TOKENS, last + 1);
-            for (int kb = 0; kb < causal; kb++) {
-                score[kb] = (float) probs[qb][kb];
-            }
-            int[] kept = threshold > 0 ? aboveThreshold(score, own) : TopK.indices(score, own, (int) Math.ceil(topRatio * causal));
-            for (int kb : kept) {
+            int local = Math.max(0, first / KvCache.BLOCK_TOKENS - BlockSparseEstimator.LOCAL_BLOCKS);
+            b.range(0, KvCache.BLOCK_TOKENS);                                   // the sink block
+            b.range(local * KvCache.BLOCK_TOKENS, last + 1);                   // the local diagonal
+            for (int kb : selection.pick(probs[qb], local, causal)) {
                 b.range(kb * KvCache.BLOCK_TOKENS, (kb + 1) * KvCache.BLOCK_TOKENS);
             }
         });
-    }
-
-    private int[] aboveThreshold(float[] score, int n) {
-        return java.util.stream.IntStream.range(0, n).filter(kb -> score[kb] >= threshold).toArray();
     }
 
     /** Gate probabilities {@code [queryBlock][keyBlock]} of one head. */

@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * Which sparse attention an engine runs: the config file it was given, else the model folder's
  * {@value SparseAttentionConfig#FILE_NAME}, else SeerAttention when the folder has fitted gates
- * ({@value SeerAttention#FOLDER}/, keeping {@link SeerAttention#DEFAULT_TOP_RATIO} of the key blocks), else S2 head
+ * ({@value SeerAttention#FOLDER}/, choosing key blocks by {@link SeerSelection#DEFAULT}), else S2 head
  * sharding when the model's config.json asks for it ({@code blocksparse_*} keys), else none (dense). Heads a file
  * leaves out get vertical-slash at its default budgets.
  */
@@ -31,7 +31,7 @@ public final class SparseAttentionSetup {
         try {
             if (file == null && modelPath != null && Files.isDirectory(modelPath.resolve(SeerAttention.FOLDER))) {
                 return new SeerAttention(SeerAttention.read(modelPath.resolve(SeerAttention.FOLDER), model), model,
-                        SeerAttention.DEFAULT_TOP_RATIO, 0);
+                        SeerSelection.DEFAULT);
             }
             if (file == null) {
                 Path modelConfig = modelPath == null ? null : modelPath.resolve("config.json");

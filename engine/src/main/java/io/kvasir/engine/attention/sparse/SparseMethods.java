@@ -88,7 +88,7 @@ public final class SparseMethods {
     public static AttentionPlanner planner(String method, Map<String, Integer> budgets) {
         if (method.equals(SEER) || method.equals(DCA)) {
             throw new IllegalArgumentException(method.equals(SEER)
-                    ? "seer needs fitted gates: SparseMethods.seer(gateDir, model, topRatio) (sparse-search --seer writes them)"
+                    ? "seer needs fitted gates: SparseMethods.seer(gateDir, model, selection) (sparse-search --seer writes them)"
                     : "dca is enabled by the model's dual_chunk_attention_config, not by a planner");
         }
         if (method.equals(S2)) {
@@ -102,13 +102,13 @@ public final class SparseMethods {
     /**
      * SeerAttention for {@code model} with gates fitted now, by self-distillation on {@code calibrationPrompts} (the
      * model runs densely and stays frozen; {@code rounds} passes, {@code steps} Adam steps per head on each prompt),
-     * at the default top ratio. Progress goes to {@code progress}.
+     * choosing key blocks by {@link SeerSelection#DEFAULT}. Progress goes to {@code progress}.
      */
     public static AttentionPlanner seerFitted(ModelConfig model, ModelWeights weights, List<int[]> calibrationPrompts,
                                               int rounds, int steps, PrintStream progress) {
         List<SeerGate> gates = SparseSearch.fitSeerGates(model, weights, calibrationPrompts, rounds, steps,
                 SeerAttention.FIT_LEARNING_RATE, progress);
-        return new SeerAttention(gates, model, SeerAttention.DEFAULT_TOP_RATIO, 0);
+        return new SeerAttention(gates, model, SeerSelection.DEFAULT);
     }
 
     /**
@@ -119,9 +119,9 @@ public final class SparseMethods {
         return new DualChunkAttentionConfig(8192, 1024, 8192, DualChunkAttentionConfig.DEFAULT_SPARSE_THRESHOLD);
     }
 
-    /** SeerAttention with the gates in {@code gateDir}, keeping {@code topRatio} of each query block's key blocks. */
-    public static AttentionPlanner seer(Path gateDir, ModelConfig model, double topRatio) throws IOException {
-        return new SeerAttention(SeerAttention.read(gateDir, model), model, topRatio, 0);
+    /** SeerAttention with the gates in {@code gateDir}, choosing each query block's key blocks by {@code selection}. */
+    public static AttentionPlanner seer(Path gateDir, ModelConfig model, SeerSelection selection) throws IOException {
+        return new SeerAttention(SeerAttention.read(gateDir, model), model, selection);
     }
 
     private static void check(String method, Map<String, Integer> budgets, Set<String> allowed) {

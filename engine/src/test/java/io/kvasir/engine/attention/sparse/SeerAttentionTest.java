@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * SeerAttention gates fitted by self-distillation on planted-structure attention (2048 tokens, 4 query heads on one
- * KV head, head dim 64, RoPE applied as a model would): the KL to the block-max-pooled attention map falls, and the
+ * KV head, head dim 64, RoPE applied as a model would): the KL to the block attention mass falls, and the
  * fitted gate's plans — 10% of the key blocks — hold more of the attention mass than the random gate's did. Gates
  * round-trip through safetensors.
  */
@@ -42,7 +42,7 @@ class SeerAttentionTest {
         }
         LayerAttention layer = LayerAttention.of(planted);
         SeerGate gate = SeerGateFit.initial(HEADS, 64, 1);
-        SeerAttention seer = new SeerAttention(List.of(gate), model, 0.1, 0);
+        SeerAttention seer = new SeerAttention(List.of(gate), model, SeerSelection.topRatio(0.1));
         double before = recall(layer, seer);
         List<Double> start = new ArrayList<>(), end = new ArrayList<>();
         for (int h = 0; h < HEADS; h++) {
@@ -62,23 +62,32 @@ class SeerAttentionTest {
     }
 
     /**
-     * The attention bench's gate (Q/K without RoPE): fitted on 6 planted 4096-token prompts (3 rounds, 30 steps each),
-     * it keeps most of the attention of an 8192-token prompt it never saw, with 10 % of the key blocks.
+     * The attention bench's gate (Q/K without RoPE), fitted as the bench fits it (12 planted 4096-token prompts, 4
+     * rounds of 20 steps each; about 45 s of 2 cores), on an 8192-token prompt it never saw (the seed EstimatorRecallTest uses): the
+     * default selection, the blocks holding 0.97 of the gate's probability, keeps at least 0.95 of the attention, as
+     * the other estimators do at their defaults; the top 10 % of the blocks is shown beside it.
      */
     @Test
-    void gateFittedOnOtherPromptsCarriesOverToANewOne() {
+    void gateFittedOnOtherPromptsReachesTargetRecallAtItsDefault() {
         int tokens = 8192, heads = 16;
         SeerAttention seer = SeerAttention.fitUnrotated(p -> LayerAttention.of(PlantedAttention.generate(4096, heads, 4, 64, 11 + p)),
-                6, 3, 30, 1e6, 0.1, null);
-        LayerAttention layer = LayerAttention.of(PlantedAttention.generate(tokens, heads, 4, 64, 7));
+                12, 4, 20, 1e6, SeerSelection.DEFAULT, null);
+        LayerAttention layer = LayerAttention.of(PlantedAttention.generate(tokens, heads, 4, 64, 3));
         int[] all = LayerAttention.range(heads), blocks = new int[16];
         Arrays.setAll(blocks, i -> (i + 1) * (layer.queryBlocks() - 2) / blocks.length - 1);   // the gate decides there
         float[] denseOut = new float[tokens * heads * 64], denseLse = new float[tokens * heads];
-        float[] out = new float[denseOut.length], lse = new float[denseLse.length];
         layer.run(AttentionPlan.dense(0), all, blocks, denseOut, denseLse);
-        layer.run(seer.plan(0, layer.inputs()), all, blocks, out, lse);
-        double recall = Recall.of(denseLse, lse, denseOut, out, tokens, heads, 64, all, blocks).mean();
-        assertTrue(recall >= 0.7, "recall " + recall + " at 10 % of the blocks (measured 0.76)");
+        Recall byMass = recall(layer, seer, all, blocks, denseOut, denseLse);
+        Recall top = recall(layer, seer.withSelection(SeerSelection.topRatio(0.1)), all, blocks, denseOut, denseLse);
+        System.out.printf("seer recall at %d tokens: %s %s, ratio=0.1 %s%n", tokens, SeerSelection.DEFAULT, byMass, top);
+        assertTrue(byMass.mean() >= 0.95, "recall " + byMass + " at " + SeerSelection.DEFAULT);
+    }
+
+    private static Recall recall(LayerAttention layer, SeerAttention seer, int[] heads, int[] blocks, float[] denseOut,
+                                 float[] denseLse) {
+        float[] out = new float[denseOut.length], lse = new float[denseLse.length];
+        layer.run(seer.plan(0, layer.inputs()), heads, blocks, out, lse);
+        return Recall.of(denseLse, lse, denseOut, out, layer.tokens(), heads.length, 64, heads, blocks);
     }
 
     private static double recall(LayerAttention layer, SeerAttention seer) {
