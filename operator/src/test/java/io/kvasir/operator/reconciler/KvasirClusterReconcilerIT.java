@@ -206,13 +206,22 @@ class KvasirClusterReconcilerIT {
 
         client.resource(cluster()).delete();
         Await.until("the cluster is gone", () -> cluster() == null);
-        // The mock server has no garbage collector; this does its job: delete what names the deleted owner.
-        ownedResources().stream()
-                .filter(r -> r.getMetadata().getOwnerReferences().stream().anyMatch(o -> o.getUid().equals(uid)))
-                .forEach(r -> client.resource(r).delete());
-
-        assertThat(ownedResources()).isEmpty();
+        // The mock server has no garbage collector; this does its job: delete what names the deleted owner, again
+        // until nothing is left (as the real collector does), since a reconcile already under way when the cluster
+        // was deleted may still write an object after one sweep — CI saw a StatefulSet and two PDBs survive one.
+        Await.until("owned resources are collected", () -> {
+            ownedResources().stream()
+                    .filter(r -> r.getMetadata().getOwnerReferences().stream().anyMatch(o -> o.getUid().equals(uid)))
+                    .forEach(r -> client.resource(r).delete());
+            return ownedResources().isEmpty();
+        });
         // Nothing comes back: the operator does not reconcile a deleted cluster.
+        try {
+            Thread.sleep(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        assertThat(ownedResources()).isEmpty();
         assertThat(client.apps().deployments().inNamespace(NS).list().getItems()).isEmpty();
     }
 
