@@ -1,5 +1,8 @@
 package io.kvasir.engine.tensor;
 
+import java.util.Arrays;
+import java.util.Objects;
+
 /**
  * Several matrices applied to the same input (q, k and v; gate and up). For one token their rows go to the pool as
  * one job: each product is short, and a job ends with a barrier at which a core that finished early waits, so one
@@ -12,6 +15,8 @@ public final class SharedInputProducts {
     private final int[] itemMatrix;
     private final int[] itemFrom;
     private final int[] itemTo;
+    /** Whether the one-token job applies: every matrix has a segment kernel to hand rows to. */
+    private final boolean segments;
 
     public SharedInputProducts(WeightMatrix... matrices) {
         if (matrices.length == 0) {
@@ -24,6 +29,7 @@ public final class SharedInputProducts {
             }
         }
         this.matrices = matrices.clone();
+        this.segments = Arrays.stream(matrices).allMatch(m -> m instanceof SegmentMatrix);
         int items = 0;
         for (WeightMatrix m : matrices) {
             items += RowChunks.items(m.rows());
@@ -48,27 +54,18 @@ public final class SharedInputProducts {
         if (outs.length != matrices.length) {
             throw new IllegalArgumentException(outs.length + " outputs for " + matrices.length + " matrices");
         }
-        if (tokens != 1 || !allSegments()) {
+        if (tokens != 1 || !segments) {
             for (int m = 0; m < matrices.length; m++) {
                 matrices[m].multiply(in, outs[m], tokens);
             }
             return;
         }
         int cols = matrices[0].cols();
-        java.util.Objects.checkFromIndexSize(0, cols, in.length);
+        Objects.checkFromIndexSize(0, cols, in.length);
         for (int m = 0; m < matrices.length; m++) {
-            java.util.Objects.checkFromIndexSize(0, matrices[m].rows(), outs[m].length);
+            Objects.checkFromIndexSize(0, matrices[m].rows(), outs[m].length);
         }
         Parallel.forEach(itemMatrix.length, i -> ((SegmentMatrix) matrices[itemMatrix[i]])
                 .gemv(in, 0, outs[itemMatrix[i]], 0, itemFrom[i], itemTo[i]));
-    }
-
-    private boolean allSegments() {
-        for (WeightMatrix m : matrices) {
-            if (!(m instanceof SegmentMatrix)) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -260,9 +260,15 @@ class DecodeLoopTest {
              DecodeLoop loop = new DecodeLoop(engine, 8, 8, new ParkedKv(engine))) {
             assertEquals(12, engine.cache().pool().capacity());
             List<CompletableFuture<int[]>> results = new ArrayList<>();
+            // All six prefilled (one block each) before any is submitted: prefilling between submissions let the loop
+            // finish the first sequences before the last arrived, and then nothing had to be preempted.
+            List<Sequence> sequences = new ArrayList<>();
             for (int[] p : prompts) {
                 Sequence s = engine.start(p, params);
                 engine.prefill(s);
+                sequences.add(s);
+            }
+            for (Sequence s : sequences) {
                 CompletableFuture<int[]> done = new CompletableFuture<>();
                 results.add(done);
                 loop.submit(s, new DecodeLoop.Listener() {
