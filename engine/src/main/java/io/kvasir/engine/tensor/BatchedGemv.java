@@ -44,10 +44,10 @@ final class BatchedGemv {
             for (int t = 0; t < tokens; t++) {
                 System.arraycopy(in, inOffset + t * cols, x, t * stride, cols);
             }
-            RowChunks.run(w.rows, (from, to) -> w.gemvSmallBatch(x, stride, tokens, out, outOffset, w.rows, from, to));
+            RowChunks.run(w.rows, ROWS, (from, to) -> w.gemvSmallBatch(x, stride, tokens, out, outOffset, w.rows, from, to));
             return;
         }
-        RowChunks.run(w.rows, (from, to) -> {
+        RowChunks.run(w.rows, ROWS, (from, to) -> {
             Scratch scratch = Scratch.get();
             float[] x = scratch.activations(tokens * stride);
             float[] rows = scratch.weights(ROWS * CHUNK);

@@ -20,7 +20,7 @@ final class F16Matrix extends SegmentMatrix {
      * method, boxing every vector of a copy it does not inline.
      */
     @Override
-    void gemv(float[] x, int xOffset, float[] out, int outOffset, int from, int to) {
+    public void gemv(float[] x, int xOffset, float[] out, int outOffset, int from, int to) {
         int step = 2 * LANES;
         int blocked = cols / step * step;
         int bound = F.loopBound(cols);

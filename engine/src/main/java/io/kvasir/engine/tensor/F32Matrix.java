@@ -19,7 +19,7 @@ final class F32Matrix extends SegmentMatrix {
      * interleaving four rows), with four independent accumulators so the FMAs do not wait on each other.
      */
     @Override
-    void gemv(float[] x, int xOffset, float[] out, int outOffset, int from, int to) {
+    public void gemv(float[] x, int xOffset, float[] out, int outOffset, int from, int to) {
         int step = 4 * LANES;
         int blocked = cols / step * step;
         int bound = F.loopBound(cols);

@@ -27,7 +27,7 @@ final class Q8Matrix extends SegmentMatrix {
      * two accumulators so consecutive blocks do not wait on each other.
      */
     @Override
-    void gemv(float[] x, int xOffset, float[] out, int outOffset, int from, int to) {
+    public void gemv(float[] x, int xOffset, float[] out, int outOffset, int from, int to) {
         int blocks = cols / BLOCK;
         for (int r = from; r < to; r++) {
             long o = rowOffset(r);

@@ -1,6 +1,6 @@
 package io.kvasir.engine.tensor;
 
-/** Splits the rows of a matrix-vector product into pool work items, in multiples of four rows. */
+/** Splits the rows of a matrix-vector product into pool work items, in multiples of the kernel's row alignment. */
 final class RowChunks {
 
     /**
@@ -18,20 +18,15 @@ final class RowChunks {
     private RowChunks() {
     }
 
-    static void run(int rows, Body body) {
-        int size = itemRows(rows);
+    static void run(int rows, int alignment, Body body) {
+        int size = itemRows(rows, alignment);
         Parallel.forEach(ceilDiv(rows, size), i -> body.run(i * size, Math.min(rows, (i + 1) * size)));
     }
 
-    /** Rows per work item for a product of {@code rows} rows. */
-    static int itemRows(int rows) {
+    /** Rows per work item for a product of {@code rows} rows, a multiple of {@code alignment}. */
+    static int itemRows(int rows, int alignment) {
         int perItem = Math.max(MIN_ROWS, ceilDiv(rows, Parallel.threads() * ITEMS_PER_THREAD));
-        return (perItem + 3) & ~3;
-    }
-
-    /** Work items for a product of {@code rows} rows. */
-    static int items(int rows) {
-        return ceilDiv(rows, itemRows(rows));
+        return ceilDiv(perItem, alignment) * alignment;
     }
 
     private static int ceilDiv(int a, int b) {

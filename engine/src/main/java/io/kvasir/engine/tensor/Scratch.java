@@ -14,6 +14,7 @@ final class Scratch {
     private float[] activations = new float[0];
     private int[] columnOffsets = new int[0];
     private float[] sharedInput = new float[0];
+    private float[] sums = new float[0];
 
     static Scratch get() {
         return LOCAL.get();
@@ -57,6 +58,14 @@ final class Scratch {
             activations = new float[size];
         }
         return activations;
+    }
+
+    /** Finished outputs of a tile, before they are copied to their rows. */
+    float[] sums(int size) {
+        if (sums.length < size) {
+            sums = new float[size];
+        }
+        return sums;
     }
 
     /** Input rows prepared by the calling thread and read by every pool thread during one product. */

@@ -8,7 +8,8 @@ import java.util.Objects;
  * matrix-vector product that streams rows straight from memory, and a row decoder to F32 that the batched kernels
  * ({@link BatchedGemv}, {@link TiledGemm}) use so that each weight is converted once and reused for many tokens.
  */
-abstract sealed class SegmentMatrix implements WeightMatrix permits F32Matrix, Bf16Matrix, F16Matrix, Q8Matrix {
+abstract sealed class SegmentMatrix implements WeightMatrix, RowRangeProduct
+        permits F32Matrix, Bf16Matrix, F16Matrix, Q8Matrix {
 
     /**
      * From this many tokens on, packing weight panels for the register-blocked GEMM pays for itself (measured: below
@@ -60,7 +61,14 @@ abstract sealed class SegmentMatrix implements WeightMatrix permits F32Matrix, B
     /**
      * {@code out[outOffset + r] = W[r] . x[xOffset ..]} for rows in [from, to), reading each row once.
      */
-    abstract void gemv(float[] x, int xOffset, float[] out, int outOffset, int from, int to);
+    @Override
+    public abstract void gemv(float[] x, int xOffset, float[] out, int outOffset, int from, int to);
+
+    /** Row-major kernels hand out rows in fours (the batched kernel's row group). */
+    @Override
+    public final int rowAlignment() {
+        return 4;
+    }
 
     /**
      * Whether this dtype streams small batches straight from memory ({@link #gemvSmallBatch}); without it the batched
@@ -89,7 +97,7 @@ abstract sealed class SegmentMatrix implements WeightMatrix permits F32Matrix, B
         Objects.checkFromIndexSize(inOffset, Math.multiplyExact(tokens, cols), in.length);
         Objects.checkFromIndexSize(outOffset, Math.multiplyExact(tokens, rows), out.length);
         if (tokens == 1) {
-            RowChunks.run(rows, (from, to) -> gemv(in, inOffset, out, outOffset, from, to));
+            RowChunks.run(rows, rowAlignment(), (from, to) -> gemv(in, inOffset, out, outOffset, from, to));
         } else if (tokens < GEMM_MIN_TOKENS) {
             BatchedGemv.multiply(this, in, inOffset, out, outOffset, tokens);
         } else {

@@ -1,6 +1,8 @@
 package io.kvasir.engine.tensor;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -15,8 +17,8 @@ public final class SharedInputProducts {
     private final int[] itemMatrix;
     private final int[] itemFrom;
     private final int[] itemTo;
-    /** Whether the one-token job applies: every matrix has a segment kernel to hand rows to. */
-    private final boolean segments;
+    /** Whether the one-token job applies: every matrix has a row-range kernel to hand rows to. */
+    private final boolean rowRanges;
 
     public SharedInputProducts(WeightMatrix... matrices) {
         if (matrices.length == 0) {
@@ -29,24 +31,19 @@ public final class SharedInputProducts {
             }
         }
         this.matrices = matrices.clone();
-        this.segments = Arrays.stream(matrices).allMatch(m -> m instanceof SegmentMatrix);
-        int items = 0;
-        for (WeightMatrix m : matrices) {
-            items += RowChunks.items(m.rows());
-        }
-        itemMatrix = new int[items];
-        itemFrom = new int[items];
-        itemTo = new int[items];
-        int i = 0;
+        this.rowRanges = Arrays.stream(matrices).allMatch(m -> m instanceof RowRangeProduct);
+        List<int[]> items = new ArrayList<>();
         for (int mi = 0; mi < matrices.length; mi++) {
             int rows = matrices[mi].rows();
-            int size = RowChunks.itemRows(rows);
-            for (int from = 0; from < rows; from += size, i++) {
-                itemMatrix[i] = mi;
-                itemFrom[i] = from;
-                itemTo[i] = Math.min(rows, from + size);
+            int alignment = matrices[mi] instanceof RowRangeProduct p ? p.rowAlignment() : 1;
+            int size = RowChunks.itemRows(rows, alignment);
+            for (int from = 0; from < rows; from += size) {
+                items.add(new int[] {mi, from, Math.min(rows, from + size)});
             }
         }
+        itemMatrix = items.stream().mapToInt(item -> item[0]).toArray();
+        itemFrom = items.stream().mapToInt(item -> item[1]).toArray();
+        itemTo = items.stream().mapToInt(item -> item[2]).toArray();
     }
 
     /** {@code outs[m] = matrices[m] · in} for {@code tokens} rows of {@code in}, each output as {@link WeightMatrix#multiply}. */
@@ -54,7 +51,7 @@ public final class SharedInputProducts {
         if (outs.length != matrices.length) {
             throw new IllegalArgumentException(outs.length + " outputs for " + matrices.length + " matrices");
         }
-        if (tokens != 1 || !segments) {
+        if (tokens != 1 || !rowRanges) {
             for (int m = 0; m < matrices.length; m++) {
                 matrices[m].multiply(in, outs[m], tokens);
             }
@@ -65,7 +62,7 @@ public final class SharedInputProducts {
         for (int m = 0; m < matrices.length; m++) {
             Objects.checkFromIndexSize(0, matrices[m].rows(), outs[m].length);
         }
-        Parallel.forEach(itemMatrix.length, i -> ((SegmentMatrix) matrices[itemMatrix[i]])
+        Parallel.forEach(itemMatrix.length, i -> ((RowRangeProduct) matrices[itemMatrix[i]])
                 .gemv(in, 0, outs[itemMatrix[i]], 0, itemFrom[i], itemTo[i]));
     }
 }

@@ -55,12 +55,16 @@ public final class WeightMatrices {
 
     /**
      * A copy of {@code source} in memory from {@code arena} (which must outlive it), placed where the kernels stream it
-     * fastest ({@link WeightPlacement}); the values are the same bytes. Matrices not backed by a segment are returned
-     * as they are.
+     * fastest ({@link WeightPlacement}); the values are the same. BF16 weights are re-laid as GEMM panels
+     * ({@link Bf16PanelMatrix}); other dtypes keep their bytes. Matrices not backed by a segment are returned as they
+     * are.
      */
     public static WeightMatrix resident(WeightMatrix source, Arena arena) {
         if (!(source instanceof SegmentMatrix m)) {
             return source;
+        }
+        if (m instanceof Bf16Matrix bf16) {
+            return Bf16PanelMatrix.of(bf16, arena);
         }
         long bytes = m.rowBytes * m.rows;
         MemorySegment copy = WeightPlacement.allocate(arena, bytes);

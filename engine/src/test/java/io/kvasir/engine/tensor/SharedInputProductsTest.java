@@ -24,7 +24,8 @@ class SharedInputProductsTest {
             WeightMatrix[] matrices = {
                     StoredWeights.random(DType.BF16, 259, COLS, arena, random).matrix(),
                     StoredWeights.random(DType.F32, 64, COLS, arena, random).matrix(),
-                    StoredWeights.random(DType.F16, 3, COLS, arena, random).matrix()};
+                    StoredWeights.random(DType.F16, 3, COLS, arena, random).matrix(),
+                    WeightMatrices.resident(StoredWeights.random(DType.BF16, 130, COLS, arena, random).matrix(), arena)};
             SharedInputProducts together = new SharedInputProducts(matrices);
             for (int tokens : new int[]{1, 3, 50}) {
                 float[] in = new float[tokens * COLS];
@@ -62,8 +63,9 @@ class SharedInputProductsTest {
             for (DType dtype : new DType[]{DType.BF16, DType.F32, DType.F16, DType.Q8_0}) {
                 WeightMatrix stored = StoredWeights.random(dtype, 37, 96, arena, random).matrix();
                 WeightMatrix resident = WeightMatrices.resident(stored, arena);
-                assertEquals(WeightPlacement.OFFSET,
-                        ((SegmentMatrix) resident).data.address() % WeightPlacement.PAGE, dtype + " placement");
+                long address = resident instanceof Bf16PanelMatrix panels
+                        ? panels.data().address() : ((SegmentMatrix) resident).data.address();
+                assertEquals(WeightPlacement.OFFSET, address % WeightPlacement.PAGE, dtype + " placement");
                 for (int tokens : new int[]{1, 5}) {
                     float[] in = new float[tokens * 96];
                     for (int i = 0; i < in.length; i++) {
