@@ -62,8 +62,9 @@ public final class ModelWeights implements AutoCloseable {
                     l.vector(p + "post_attention_layernorm.weight", h),
                     mlp);
         }
-        // Embedding rows are looked up one at a time, so they stay as stored even when matrices are quantized.
-        WeightMatrix embedding = l.raw("model.embed_tokens.weight", c.vocabSize(), h);
+        // Embedding rows are looked up one at a time, so they stay as stored even when matrices are quantized, but in
+        // memory rather than in the mapped file (WeightMatrices.copy says why).
+        WeightMatrix embedding = WeightMatrices.copy(l.raw("model.embed_tokens.weight", c.vocabSize(), h), arena);
         boolean tied = c.tieWordEmbeddings() || source.find("lm_head.weight").isEmpty();
         WeightMatrix lmHead = tied ? l.prepare(embedding) : l.matrix("lm_head.weight", c.vocabSize(), h);
         return new ModelWeights(embedding, layers, l.vector("model.norm.weight", h), lmHead, moe, source, arena);

@@ -30,7 +30,7 @@ final class Bf16PanelMatrix implements WeightMatrix, RowRangeProduct {
     static final int NR = 4 * LANES;
     /** Tokens per batch-kernel call. */
     private static final int GROUP = 4;
-    /** Work items per pool thread for a batch. */
+    /** Work items a batch wants at least per pool thread (below that, tokens are split too). */
     private static final int ITEMS_PER_THREAD = 4;
     /** Token groups a range holds at least when a batch's tokens are split over the pool. */
     private static final int MIN_GROUPS_PER_RANGE = 8;
@@ -124,27 +124,23 @@ final class Bf16PanelMatrix implements WeightMatrix, RowRangeProduct {
     }
 
     /**
-     * {@code tokens} rows of {@code x} (padded with zero rows to a multiple of GROUP) over the pool. Work items are runs
-     * of consecutive tiles, times token ranges when there are too few tiles to keep every thread busy (each range
-     * reads its tiles from memory again, so ranges are not made small).
+     * {@code tokens} rows of {@code x} (padded with zero rows to a multiple of GROUP) over the pool, a tile per work item
+     * (small items balance the two cores best; a tile's first group reads it from memory whatever the order), times
+     * token ranges when there are too few tiles to keep every thread busy (each range reads its tiles from memory
+     * again, so ranges are not made small).
      */
     private void batch(float[] x, int x0, float[] out, int outOffset, int tokens) {
         int wanted = ITEMS_PER_THREAD * Parallel.threads();
-        int runTiles = Math.max(1, tiles / wanted);
-        int runs = (tiles + runTiles - 1) / runTiles;
         int groups = (tokens + GROUP - 1) / GROUP;
-        int ranges = runs >= wanted ? 1
-                : Math.max(1, Math.min((wanted + runs - 1) / runs, groups / MIN_GROUPS_PER_RANGE));
+        int ranges = tiles >= wanted ? 1
+                : Math.max(1, Math.min((wanted + tiles - 1) / tiles, groups / MIN_GROUPS_PER_RANGE));
         int rangeGroups = (groups + ranges - 1) / ranges;
-        Parallel.forEach(runs * ranges, i -> {
-            int firstTile = i / ranges * runTiles;
-            int lastTile = Math.min(tiles, firstTile + runTiles);
+        Parallel.forEach(tiles * ranges, i -> {
+            int tile = i / ranges;
             int t0 = i % ranges * rangeGroups * GROUP;
             int t1 = Math.min(tokens, t0 + rangeGroups * GROUP);
-            for (int tile = firstTile; tile < lastTile; tile++) {
-                for (int t = t0; t < t1; t += GROUP) {
-                    gemv4(x, x0 + t * cols, out, outOffset + t * rows, Math.min(GROUP, t1 - t), tile);
-                }
+            for (int t = t0; t < t1; t += GROUP) {
+                gemv4(x, x0 + t * cols, out, outOffset + t * rows, Math.min(GROUP, t1 - t), tile);
             }
         });
     }
