@@ -72,6 +72,7 @@ public final class PrefillService {
         List<KvBlockRecord[]> cached = store.longestPrefix(model, hashes.subList(0, reusable), layers);
         int cachedCount = cached.size() * KvCache.BLOCK_TOKENS;
         List<CompletableFuture<Void>> puts = new ArrayList<>();
+        String firstText;
         try {
             engine.reserveCachedPrefix(s, cachedCount);
             for (int b = 0; b < cached.size(); b++) {
@@ -97,6 +98,7 @@ public final class PrefillService {
                 storedBlocks.addAndGet(batch.size());
                 puts.add(store.putAll(batch));
             });
+            firstText = s.takeText();
         } finally {
             s.cancel();
         }
@@ -110,7 +112,7 @@ public final class PrefillService {
         cachedTokens.addAndGet(cachedCount);
         return new Handoff(requestId, model, prompt.clone(), hashes.stream().map(ChainHash::toString).toList(),
                 prompt.length % KvCache.BLOCK_TOKENS != 0, prompt.length, cachedCount, s.sampledTokens().getFirst(),
-                s.samplerState());
+                s.samplerState(), firstText);
     }
 
     /** Prompt tokens run through the model, since start. */

@@ -22,8 +22,10 @@ import java.util.Set;
 
 /**
  * One choice through the workers: prefill (retried on another worker on failure), then decode (retried while no
- * token has been relayed), relaying the decode worker's server-sent events to the listener. Cancelling closes the
- * worker connection, which is how a decode worker learns to drop the sequence and free its KV.
+ * token has been relayed), relaying the decode worker's server-sent events to the listener. The first token comes
+ * with the prefill's handoff and goes to the client at once, before decode has pulled the KV; the decode stream
+ * replays it as its first event, which is then skipped. Cancelling closes the worker connection, which is how a
+ * decode worker learns to drop the sequence and free its KV.
  */
 final class WorkerCall {
 
@@ -82,7 +84,11 @@ final class WorkerCall {
         try {
             JsonNode handoff = prefill();
             if (handoff != null && !cancelled) {
-                decode(handoff);
+                WorkerWire.TokenEvent first = WorkerWire.firstToken(handoff);
+                if (first != null) {
+                    listener.onToken(first.token(), first.text());
+                }
+                decode(handoff, first != null);
             }
         } catch (OpenAiException e) {
             if (!cancelled) {
@@ -127,7 +133,7 @@ final class WorkerCall {
     }
 
     /** On the decode worker with room for the sequence and the smallest batch ({@link RoutingChoice#decode}). */
-    private void decode(JsonNode handoff) {
+    private void decode(JsonNode handoff, boolean firstTokenSent) {
         String body = WorkerWire.decodeRequest(handoff, input.params());
         int cached = WorkerWire.cachedTokens(handoff);
         int blocksNeeded = (input.promptTokens().length + input.params().maxTokens() + KvCache.BLOCK_TOKENS - 1)
@@ -142,6 +148,7 @@ final class WorkerCall {
             tried.add(w);
             w.inFlight.incrementAndGet();
             boolean relayed = false;
+            boolean replaySkipped = !firstTokenSent;
             try {
                 HttpResponse<InputStream> r = http.send(post(w.base, WorkerWire.DECODE_PATH, body, stalls.limit()),
                         HttpResponse.BodyHandlers.ofInputStream());
@@ -167,7 +174,9 @@ final class WorkerCall {
                             break;
                         }
                         WorkerWire.TokenEvent e = WorkerWire.tokenEvent(data);
-                        if (e.token() != null) {
+                        if (e.token() != null && !replaySkipped) {
+                            replaySkipped = true;                  // the first token, already sent from the handoff
+                        } else if (e.token() != null) {
                             relayed = true;
                             listener.onToken(e.token(), e.text());
                         }

@@ -52,6 +52,21 @@ final class WorkerWire {
         return handoff.path("cachedTokens").asInt(0);
     }
 
+    /** The handoff's first token with the text it releases, or null when the prefill worker sent no text for it. */
+    static TokenEvent firstToken(JsonNode handoff) {
+        JsonNode first = handoff.path("firstToken");
+        JsonNode text = handoff.path("firstText");
+        if (!first.hasNonNull("id") || !text.isTextual()) {
+            return null;
+        }
+        List<TokenLogprob> top = new ArrayList<>();
+        for (JsonNode alt : first.path("top")) {
+            top.add(new TokenLogprob(alt.path("id").asInt(), (float) alt.path("logprob").asDouble()));
+        }
+        float logprob = first.path("logprob").isNumber() ? (float) first.get("logprob").asDouble() : Float.NaN;
+        return new TokenEvent(new SampledToken(first.get("id").asInt(), logprob, top), text.asText(), null, null);
+    }
+
     private static ObjectNode sampling(SamplingParams p) {
         ObjectNode s = MAPPER.createObjectNode();
         s.put("temperature", p.temperature());

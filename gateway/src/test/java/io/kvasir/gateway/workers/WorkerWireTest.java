@@ -42,6 +42,21 @@ class WorkerWireTest {
     }
 
     @Test
+    void theHandoffsFirstTokenParsesOnlyWithItsText() throws Exception {
+        JsonNode withText = WorkerWire.MAPPER.readTree("{\"firstToken\":{\"id\":7,\"logprob\":-1.5,"
+                + "\"top\":[{\"id\":7,\"logprob\":-1.5},{\"id\":2,\"logprob\":-3.0}]},\"firstText\":\" hi\"}");
+        WorkerWire.TokenEvent first = WorkerWire.firstToken(withText);
+        assertEquals(7, first.token().id());
+        assertEquals(-1.5f, first.token().logprob());
+        assertEquals(2, first.token().top().size());
+        assertEquals(" hi", first.text());
+        JsonNode noLogprob = WorkerWire.MAPPER.readTree("{\"firstToken\":{\"id\":7,\"logprob\":\"NaN\",\"top\":[]},"
+                + "\"firstText\":\"\"}");
+        assertTrue(Float.isNaN(WorkerWire.firstToken(noLogprob).token().logprob()));
+        assertNull(WorkerWire.firstToken(WorkerWire.MAPPER.readTree("{\"firstToken\":{\"id\":7,\"top\":[]}}")));
+    }
+
+    @Test
     void decodeEventsParse() throws Exception {
         WorkerWire.TokenEvent token = WorkerWire.tokenEvent("{\"token\":7,\"text\":\"hi\",\"logprob\":-0.25,"
                 + "\"top_logprobs\":[{\"id\":7,\"logprob\":-0.25},{\"id\":8,\"logprob\":-2.0}]}");

@@ -14,8 +14,10 @@ import java.util.List;
  * @param cachedTokens  of those, how many the prefill reused from the store instead of computing
  * @param sampler       the request's random stream after the first token (its seed, drawn when the request named
  *                      none, and the draws taken), so decode continues it; null starts a fresh one
+ * @param firstText     the text the first token releases under the request's stop rules, so the gateway can send it
+ *                      to the client before decode starts; null when the prefill worker did not say
  */
 public record Handoff(String requestId, String model, int[] promptTokens, List<String> blockHashes,
                       boolean partialBlock, int tokenCount, int cachedTokens, SampledToken firstToken,
-                      SamplerState sampler) {
+                      SamplerState sampler, String firstText) {
 }

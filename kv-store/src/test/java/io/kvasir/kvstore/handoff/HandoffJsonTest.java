@@ -20,7 +20,7 @@ class HandoffJsonTest {
         for (SampledToken first : List.of(new SampledToken(7, -1.25f, List.of(new TokenLogprob(7, -1.25f))),
                 new SampledToken(9, Float.NaN, List.of()))) {
             Handoff h = new Handoff("r1", "m", new int[]{1, 2, 3}, List.of("00".repeat(16)), true, 3, 0, first,
-                    new SamplerState(-7_123_456_789_012L, 1));
+                    new SamplerState(-7_123_456_789_012L, 1), "hé\n");
             Handoff back = WorkerJson.MAPPER.readValue(WorkerJson.MAPPER.writeValueAsString(h), Handoff.class);
             assertArrayEquals(h.promptTokens(), back.promptTokens());
             assertEquals(h.blockHashes(), back.blockHashes());
@@ -28,6 +28,7 @@ class HandoffJsonTest {
             assertEquals(first.top(), back.firstToken().top());
             assertTrue(Float.compare(first.logprob(), back.firstToken().logprob()) == 0);
             assertEquals(h.sampler(), back.sampler());
+            assertEquals("hé\n", back.firstText());
         }
     }
 
@@ -37,6 +38,7 @@ class HandoffJsonTest {
                 {"requestId":"r","model":"m","promptTokens":[1],"blockHashes":[],"partialBlock":true,"tokenCount":1,
                  "cachedTokens":0,"firstToken":{"id":4,"logprob":-0.5,"top":[]}}""", Handoff.class);
         assertEquals(null, h.sampler());
+        assertEquals(null, h.firstText());
     }
 
     @Test
