@@ -12,6 +12,7 @@ import io.kvasir.kvstore.events.UsageRecord;
 import io.kvasir.kvstore.events.WorkerLoad;
 import io.kvasir.kvstore.handoff.Handoff;
 import io.kvasir.kvstore.handoff.WorkerJson;
+import io.kvasir.worker.Replies;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;

@@ -7,6 +7,7 @@ import io.kvasir.kvstore.KvStoreException;
 import io.kvasir.kvstore.events.LoadReporter;
 import io.kvasir.kvstore.events.WorkerLoad;
 import io.kvasir.kvstore.handoff.WorkerJson;
+import io.kvasir.worker.Replies;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;

@@ -1,16 +1,16 @@
-package io.kvasir.decode;
+package io.kvasir.worker;
 
 import io.kvasir.kvstore.handoff.WorkerJson;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
 /** The worker's JSON answers: a body with 200, or an error in OpenAI's shape with its status. */
-final class Replies {
+public final class Replies {
 
     private Replies() {
     }
 
-    static void json(HttpServerResponse response, Object body) {
+    public static void json(HttpServerResponse response, Object body) {
         try {
             response.putHeader("Content-Type", "application/json").end(WorkerJson.MAPPER.writeValueAsString(body));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -18,7 +18,7 @@ final class Replies {
         }
     }
 
-    static void error(HttpServerResponse response, int status, String message) {
+    public static void error(HttpServerResponse response, int status, String message) {
         if (status == 429) {
             response.putHeader("Retry-After", "1");
         }
@@ -27,7 +27,7 @@ final class Replies {
     }
 
     /** The body handler's failures: too large (413) or not readable (400), never Vert.x's plain-text page. */
-    static void bodyFailure(RoutingContext ctx) {
+    public static void bodyFailure(RoutingContext ctx) {
         if (ctx.response().headWritten()) {
             return;
         }

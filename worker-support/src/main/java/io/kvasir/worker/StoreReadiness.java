@@ -1,4 +1,4 @@
-package io.kvasir.prefill;
+package io.kvasir.worker;
 
 import io.kvasir.kvstore.KvStoreClient;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -6,7 +6,7 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** {@code /q/health/ready}: down while the kv-store cluster is out of reach (prefill would only answer 503). */
+/** {@code /q/health/ready}: down while the kv-store cluster is out of reach (the worker could only answer 503). */
 @Readiness
 @ApplicationScoped
 public class StoreReadiness implements HealthCheck {
