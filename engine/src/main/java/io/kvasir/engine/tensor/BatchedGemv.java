@@ -44,7 +44,8 @@ final class BatchedGemv {
             for (int t = 0; t < tokens; t++) {
                 System.arraycopy(in, inOffset + t * cols, x, t * stride, cols);
             }
-            RowChunks.run(w.rows, ROWS, (from, to) -> w.gemvSmallBatch(x, stride, tokens, out, outOffset, w.rows, from, to));
+            RowChunks.run(w.rows, ROWS,
+                    (from, to) -> w.gemvSmallBatch(x, stride, tokens, out, outOffset, w.rows, from, to));
             return;
         }
         RowChunks.run(w.rows, ROWS, (from, to) -> {

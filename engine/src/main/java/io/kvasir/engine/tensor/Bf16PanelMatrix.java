@@ -21,8 +21,8 @@ import jdk.incubator.vector.FloatVector;
  *     token is multiplied or many, so a token's products are bit-identical alone and inside a fused batch or a
  *     prefill chunk (the row-major kernels sum in a different order for one token than for several).</li>
  * </ul>
- * Measured on the bench layers (2 cores, BF16, 2816 x 1024, weights from DRAM): 32 tokens at 0.80 of the FMA peak
- * (the row-major batched kernel: 0.40); 512 tokens at 0.90 (row-major register-blocked GEMM: 0.80).
+ * Measured with {@code bench gemm} (2 cores, 2048 x 2048, weights from DRAM): 32 tokens at 0.83 of the FMA peak (the
+ * row-major batched kernel: about 0.40); 512 tokens at 0.94 (the row-major register-blocked GEMM: 0.83).
  */
 final class Bf16PanelMatrix implements WeightMatrix, RowRangeProduct {
 
@@ -49,7 +49,7 @@ final class Bf16PanelMatrix implements WeightMatrix, RowRangeProduct {
         this.tileBytes = 2L * NR * cols;
     }
 
-    /** Re-lays {@code source} (BF16, row-major) into placed memory from {@code arena}, which must outlive the result. */
+    /** Re-lays {@code source} (BF16, row-major) into placed memory from {@code arena}, which must outlive it. */
     static Bf16PanelMatrix of(Bf16Matrix source, Arena arena) {
         int rows = source.rows();
         int cols = source.cols();
@@ -124,10 +124,10 @@ final class Bf16PanelMatrix implements WeightMatrix, RowRangeProduct {
     }
 
     /**
-     * {@code tokens} rows of {@code x} (padded with zero rows to a multiple of GROUP) over the pool, a tile per work item
-     * (small items balance the two cores best; a tile's first group reads it from memory whatever the order), times
-     * token ranges when there are too few tiles to keep every thread busy (each range reads its tiles from memory
-     * again, so ranges are not made small).
+     * {@code tokens} rows of {@code x} (padded with zero rows to a multiple of GROUP) over the pool, a tile per work
+     * item (small items balance the two cores best; a tile's first group reads it from memory whatever the order),
+     * times token ranges when there are too few tiles to keep every thread busy (each range reads its tiles from
+     * memory again, so ranges are not made small).
      */
     private void batch(float[] x, int x0, float[] out, int outOffset, int tokens) {
         int wanted = ITEMS_PER_THREAD * Parallel.threads();
