@@ -18,8 +18,9 @@ final class BatchedGemv {
 
     private static final int ROWS = 4;
     /**
-     * Up to this many tokens a dtype's streaming small-batch kernel is used when it has one: on the bench layers it
-     * beat decoding rows to a buffer at 2 and 4 tokens (BF16 4.7 vs 5.9 ms a pass, Q8_0 2.6 vs 4.2 ms), lost from 8 on.
+     * Up to this many tokens a dtype's streaming small-batch kernel is used when it has one (Q8_0; resident BF16 is
+     * stored in tiles with kernels of its own, Bf16PanelMatrix): on the bench layers it beat decoding rows to a buffer
+     * at 2 and 4 tokens (Q8_0 2.6 vs 4.2 ms a pass), lost from 8 on.
      */
     static final int SMALL_BATCH = 4;
     /**

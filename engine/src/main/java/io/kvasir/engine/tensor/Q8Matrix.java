@@ -53,7 +53,7 @@ final class Q8Matrix extends SegmentMatrix {
     }
 
     /**
-     * A few tokens straight from memory, four at a time (see {@link Bf16Matrix#gemvSmallBatch} for the layout): each
+     * A few tokens straight from memory, four at a time (see {@link SegmentMatrix#gemvSmallBatch} for the layout): each
      * block's quants are converted once and dotted with four tokens; decoding them to a buffer first made batch 4
      * slower than batch 1. Assumes {@code cols} is a multiple of 32, as Q8_0 requires, and 16 or 32 lanes.
      */

@@ -78,7 +78,12 @@ abstract sealed class SegmentMatrix implements WeightMatrix, RowRangeProduct
         return false;
     }
 
-    /** See {@link Bf16Matrix#gemvSmallBatch}. */
+    /**
+     * A few tokens straight from memory, each weight vector used for four tokens at a time, so a small batch streams
+     * the weights like the one-token product instead of first decoding them to a buffer. {@code x} holds the token rows
+     * {@code stride} apart, padded with zero rows to a multiple of four; {@code out[outOffset + t * outStride + r]}
+     * receives token t's row r.
+     */
     void gemvSmallBatch(float[] x, int stride, int tokens, float[] out, int outOffset, int outStride, int from, int to) {
         throw new UnsupportedOperationException(dtype + " has no small-batch kernel");
     }

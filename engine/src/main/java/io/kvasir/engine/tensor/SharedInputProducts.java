@@ -33,10 +33,9 @@ public final class SharedInputProducts {
         this.matrices = matrices.clone();
         this.rowRanges = Arrays.stream(matrices).allMatch(m -> m instanceof RowRangeProduct);
         List<int[]> items = new ArrayList<>();
-        for (int mi = 0; mi < matrices.length; mi++) {
+        for (int mi = 0; rowRanges && mi < matrices.length; mi++) {
             int rows = matrices[mi].rows();
-            int alignment = matrices[mi] instanceof RowRangeProduct p ? p.rowAlignment() : 1;
-            int size = RowChunks.itemRows(rows, alignment);
+            int size = RowChunks.itemRows(rows, ((RowRangeProduct) matrices[mi]).rowAlignment());
             for (int from = 0; from < rows; from += size) {
                 items.add(new int[] {mi, from, Math.min(rows, from + size)});
             }
