@@ -136,7 +136,7 @@ class KvasirClusterReconcilerIT {
         Await.until("the prefill Deployment", () -> deployment("qwen-1m-prefill") != null);
         String hashBefore = configHash(deployment("qwen-1m-prefill"));
 
-        client.resources(KvasirCluster.class).inNamespace(NS).withName("qwen-1m").edit(c -> {
+        editRetryingConflicts("qwen-1m", c -> {
             var spec = c.getSpec();
             var p = spec.prefill();
             c.setSpec(new KvasirClusterSpec(spec.model(),
@@ -280,5 +280,22 @@ class KvasirClusterReconcilerIT {
         all.addAll(client.services().inNamespace(NS).list().getItems());
         all.addAll(client.policy().v1().podDisruptionBudget().inNamespace(NS).list().getItems());
         return all;
+    }
+
+    /**
+     * Edits a cluster as `kubectl edit` would, again on a 409: the operator writes the cluster's status while it
+     * reconciles, and an edit based on the version read just before loses that race now and then.
+     */
+    private void editRetryingConflicts(String name, java.util.function.UnaryOperator<KvasirCluster> change) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                client.resources(KvasirCluster.class).inNamespace(NS).withName(name).edit(change);
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e;
+                }
+            }
+        }
     }
 }
